@@ -1,0 +1,1 @@
+"""Adapters translate chat platforms to the core's neutral commands and messages, and back."""

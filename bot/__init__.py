@@ -1,0 +1,1 @@
+"""Whuffie's core: use cases, store, scheduler and every word the bot says."""
