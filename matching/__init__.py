@@ -3,8 +3,9 @@
 Nothing here imports the rest of the project, a database or a chat library.
 """
 
-from matching.index import Candidate, Matcher, Reason
+from matching.candidate import Candidate, Reason
+from matching.index import Matcher, Weights
 from matching.normalize import normalize
 from matching.select import Load, select
 
-__all__ = ["Candidate", "Load", "Matcher", "Reason", "normalize", "select"]
+__all__ = ["Candidate", "Load", "Matcher", "Reason", "Weights", "normalize", "select"]

@@ -1,181 +1,267 @@
-"""An index over the vocabulary of distinct skills, with postings from skill to members."""
+"""The matcher: profiles, history and activity in; ranked, explained candidates out.
+
+A member's score for a need adds three signals (one set of weights for every community):
+- activity: log(1 + helps in recent weeks), recent help counting more (`activity.py`);
+- history: how much they helped with needs worded like this one (BM25 over resolved needs,
+  credited to their helpers, recent ones counting more) (`history.py`);
+- skills: each skill of theirs the need mentions, weighted by how well it matched, how specific
+  the skill is in this community (idf) and how much evidence they have for it (log count).
+"""
 
 from __future__ import annotations
 
+import heapq
 import math
-from collections import defaultdict
-from collections.abc import Collection, Iterable
+import time
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Literal
 
-from rapidfuzz import fuzz, process
+from matching.activity import Activity
+from matching.candidate import Candidate, Reason
+from matching.history import HistoryIndex, Similar, need_words
+from matching.profiles import Profiles, skill_items
+from matching.vocabulary import Hit
 
-from matching.normalize import normalize, words
-
-ReasonKind = Literal["exact", "alias", "fuzzy"]
-
-# Words that say nothing about a skill; they never match one on their own.
-STOPWORDS = frozenset(
-    """a an and any are as at be but by can could do does for from get got has have help how i
-    if in into is it its me my need needs of on or our please so some that the their them then
-    there this to up us we what when where which who why will with would you your about just
-    like want wants trying try anyone someone know looking""".split()
-)
-
-FUZZY_CUTOFF = 88.0
-MAX_NGRAM = 3
+__all__ = ["Candidate", "Matcher", "Reason", "Weights"]
 
 
 @dataclass(frozen=True)
-class Reason:
-    """Why a member fits: their skill, the words of the need it matched, and how."""
+class Weights:
+    """The tunable constants of the score; the defaults are the evaluated ones."""
 
-    skill: str
-    matched: str
-    kind: ReasonKind
-
-    def describe(self) -> str:
-        """The reason in words a member understands."""
-        if self.kind == "exact":
-            return f"you offered '{self.skill}'"
-        return f"you offered '{self.skill}' (~ '{self.matched}')"
+    history: float = 0.5  # times log(1 + similarity-weighted past helps)
+    skills: float = 0.1  # times sum(match strength * idf * log(1 + evidence))
+    similar_needs: int = 50  # how many similar past needs vote
+    query_words: int = 32  # the rarest words of a need that search the history
+    exhaustive: int = 2048  # postings this short are always read whole
+    depth: int = 4096  # at most this many holders of popular skills are read per need
+    known_word_df: int = 3  # a word in this many past needs is a word, not a typo
 
 
-@dataclass(frozen=True)
-class Candidate:
-    """A member who could help, how strongly, and why."""
-
-    member_id: str
-    score: float
-    reasons: tuple[Reason, ...]
-
-    @property
-    def explanation(self) -> str:
-        """All reasons, joined for a sentence."""
-        return "; ".join(r.describe() for r in self.reasons)
-
-
-@dataclass(frozen=True)
-class _Hit:
-    term: str
-    matched: str
-    strength: float
-    kind: ReasonKind
+@dataclass
+class _Query:
+    hits: list[Hit]
+    weights: list[tuple[str, float]]  # (term, score weight) for each hit
+    history: dict[int, float]  # member -> similarity-weighted past helps
+    shared: dict[int, tuple[str, ...]]  # member -> words shared with the nearest past need
 
 
 class Matcher:
-    """Ranks members against a need by the skills they offered."""
+    """Ranks members against a need by activity, past help and the skills they offered."""
 
-    def __init__(self) -> None:
-        self._postings: dict[str, dict[str, int]] = defaultdict(dict)  # term -> member -> count
-        self._display: dict[tuple[str, str], str] = {}  # (member, term) -> skill as written
-        self._member_terms: dict[str, set[str]] = defaultdict(set)
-        self._vocabulary: list[str] = []
-        self._vocabulary_dirty = False
+    def __init__(self, weights: Weights | None = None) -> None:
+        self.weights = weights or Weights()
+        self._profiles = Profiles()
+        self._history = HistoryIndex()
+        self._activity = Activity()
+        self._stored: dict[int, float] = {}  # member -> stored (undecayed) activity
 
     # -- profile changes (incremental) ---------------------------------------------------
 
     def add_skill(self, member_id: str, skill: str, count: int = 1) -> None:
         """Record that a member offers a skill (with `count` pieces of evidence)."""
-        term = normalize(skill)
-        if not term:
-            return
-        posting = self._postings[term]
-        if not posting:
-            self._vocabulary_dirty = True
-        posting[member_id] = posting.get(member_id, 0) + max(1, count)
-        self._display.setdefault((member_id, term), skill.strip())
-        self._member_terms[member_id].add(term)
+        self._profiles.add(self._profiles.intern(member_id), skill, count)
+
+    def add_member(self, member_id: str, skills: Mapping[str, int] | Iterable[str]) -> None:
+        """Add several skills of one member at once (a mapping gives evidence counts)."""
+        m = self._profiles.intern(member_id)
+        for skill, count in skill_items(skills):
+            self._profiles.add(m, skill, count)
+
+    def add_members(self, members: Iterable[tuple[str, Mapping[str, int] | Iterable[str]]]) -> None:
+        """Bulk load many profiles: the postings are sorted once at the end."""
+        touched: set[str] = set()
+        for member_id, skills in members:
+            m = self._profiles.intern(member_id)
+            for skill, count in skill_items(skills):
+                term = self._profiles.add(m, skill, count, bulk=True)
+                if term is not None:
+                    touched.add(term)
+        self._profiles.finish_bulk(touched)
 
     def remove_skill(self, member_id: str, skill: str) -> None:
         """Forget one skill of one member."""
-        term = normalize(skill)
-        posting = self._postings.get(term)
-        if posting is None or member_id not in posting:
-            return
-        del posting[member_id]
-        self._display.pop((member_id, term), None)
-        self._member_terms[member_id].discard(term)
-        if not posting:
-            del self._postings[term]
-            self._vocabulary_dirty = True
+        m = self._profiles.ids.get(member_id)
+        if m is not None:
+            self._profiles.remove(m, skill)
 
     def remove_member(self, member_id: str) -> None:
-        """Forget a member entirely."""
-        for term in list(self._member_terms.get(member_id, ())):
-            self.remove_skill(member_id, self._display.get((member_id, term), term))
-        self._member_terms.pop(member_id, None)
+        """Forget a member entirely: skills, activity and the credit for past help."""
+        m = self._profiles.ids.get(member_id)
+        if m is None:
+            return
+        for written in self._profiles.forms[m]:
+            self._profiles.remove(m, written)
+        self._history.remove_member(m)
+        self._stored.pop(m, None)
+        self._profiles.forget(m)
+
+    def record_help(self, member_id: str, need_text: str, at: float | None = None) -> None:
+        """The member helped resolve a need with this text (at `at`, epoch seconds)."""
+        when = time.time() if at is None else at
+        m = self._profiles.intern(member_id)
+        stored = self._stored.get(m, 0.0) + self._activity.weight(when)
+        self._stored[m] = stored
+        self._profiles.set_activity(m, stored)
+        self._history.add([m], need_text, when)
+
+    def record_helps(self, helpers: Collection[str], need_text: str, at: float | None) -> None:
+        """Several members helped resolve the same need (one history entry for all)."""
+        when = time.time() if at is None else at
+        ms = [self._profiles.intern(h) for h in helpers]
+        weight = self._activity.weight(when)
+        for m in ms:
+            self._stored[m] = self._stored.get(m, 0.0) + weight
+            self._profiles.set_activity(m, self._stored[m])
+        self._history.add(ms, need_text, when)
 
     def skills_of(self, member_id: str) -> list[str]:
         """A member's skills as they wrote them."""
-        return sorted(self._display[(member_id, t)] for t in self._member_terms.get(member_id, ()))
+        m = self._profiles.ids.get(member_id)
+        return sorted(self._profiles.forms[m]) if m is not None else []
 
     def __len__(self) -> int:
-        return sum(1 for terms in self._member_terms.values() if terms)
+        return self._profiles.with_skills
 
     # -- matching ------------------------------------------------------------------------
 
     def topics(self, text: str) -> list[str]:
         """The skills a need is about (known ones first), for reporting unmet topics."""
-        hits = self._hits(text)
-        if hits:
-            return [h.term for h in sorted(hits, key=lambda h: -h.strength)]
-        return [normalize(w) for w in words(text) if w not in STOPWORDS and len(w) > 2][:3]
+        hits = self._profiles.vocabulary.find(text, self._is_word)
+        known = [self._profiles.term_display(h.term) for h in hits]
+        covered = {w for h in hits for w in h.term.split()}
+        others = [w for w in need_words(text) if w not in covered and not w[0].isdigit()]
+        return known + others[: max(0, 3 - len(known))]
 
     def match(
         self, text: str, *, exclude: Collection[str] = (), limit: int = 20
     ) -> list[Candidate]:
-        """Members ranked by how well their skills fit the need, best first."""
-        scores: dict[str, float] = defaultdict(float)
-        reasons: dict[str, list[Reason]] = defaultdict(list)
-        total = max(1, len(self._member_terms))
-        for hit in self._hits(text):
-            posting = self._postings.get(hit.term, {})
-            specificity = math.log(1 + total / len(posting)) if posting else 0.0
-            for member_id, count in posting.items():
-                if member_id in exclude:
-                    continue
-                scores[member_id] += hit.strength * specificity * (1 + math.log(count))
-                shown = self._display.get((member_id, hit.term), hit.term)
-                reasons[member_id].append(Reason(shown, hit.matched, hit.kind))
-        ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
-        return [Candidate(m, round(s, 6), tuple(reasons[m])) for m, s in ranked]
+        """Members with a reason to help, ranked best first (at most `limit`)."""
+        query = self._query(text)
+        excluded = {self._profiles.ids[e] for e in exclude if e in self._profiles.ids}
+        scores = self._top(query, excluded, limit)
+        return [self._candidate(m, s, query) for m, s in scores]
 
     def explain(self, text: str, member_id: str) -> Candidate | None:
-        """How one member fits a need, or None when they do not."""
-        for candidate in self.match(text, limit=len(self._member_terms) or 1):
-            if candidate.member_id == member_id:
-                return candidate
-        return None
+        """How one member fits a need, or None when they have no reason to."""
+        m = self._profiles.ids.get(member_id)
+        if m is None:
+            return None
+        query = self._query(text)
+        skills = self._profiles.skills[m]
+        if m not in query.history and not any(h.term in skills for h in query.hits):
+            return None
+        return self._candidate(m, self._score(m, query), query)
 
-    def _grams(self, text: str) -> Iterable[str]:
-        tokens = words(text)
-        for n in range(MAX_NGRAM, 0, -1):
-            for i in range(len(tokens) - n + 1):
-                gram = tokens[i : i + n]
-                if n == 1 and gram[0] in STOPWORDS:
-                    continue
-                yield " ".join(gram)
+    def rank_all(self, text: str, *, exclude: Collection[str] = ()) -> list[tuple[str, float]]:
+        """Every member, best first, with scores: for offline evaluation (costs O(members))."""
+        query = self._query(text)
+        names = self._profiles.names
+        skip = set(exclude)
+        scored = [
+            (names[m], self._score(m, query))
+            for m in self._profiles.ids.values()
+            if names[m] not in skip
+        ]
+        scored.sort(key=lambda kv: (-kv[1], kv[0]))
+        return scored
 
-    def _hits(self, text: str) -> list[_Hit]:
-        if self._vocabulary_dirty:
-            self._vocabulary = sorted(self._postings)
-            self._vocabulary_dirty = False
-        best: dict[str, _Hit] = {}
-        for gram in self._grams(text):
-            term = normalize(gram)
-            if term in self._postings:
-                kind: ReasonKind = "exact" if term == gram else "alias"
-                hit = _Hit(term, gram, 1.0, kind)
-            elif len(gram) >= 5:
-                found = process.extractOne(
-                    gram, self._vocabulary, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF
-                )
-                if found is None:
-                    continue
-                hit = _Hit(found[0], gram, found[1] / 100.0, "fuzzy")
+    # -- internals -----------------------------------------------------------------------
+
+    def _is_word(self, word: str) -> bool:
+        return self._history.document_frequency(word) >= self.weights.known_word_df
+
+    def _query(self, text: str) -> _Query:
+        p, w = self._profiles, self.weights
+        hits = p.vocabulary.find(text, self._is_word)
+        weights = [(h.term, w.skills * h.strength * p.idf(h.term)) for h in hits]
+        similar = self._history.similar(text, k=w.similar_needs, max_words=w.query_words)
+        history, shared = self._credit(similar)
+        return _Query(hits, weights, history, shared)
+
+    def _credit(self, similar: list[Similar]) -> tuple[dict[int, float], dict[int, tuple[str, ...]]]:
+        history: dict[int, float] = {}
+        shared: dict[int, tuple[str, ...]] = {}
+        if not similar:
+            return history, shared
+        top = similar[0].similarity or 1.0
+        for s in similar:  # best first, so the first shared words seen are the nearest need's
+            vote = s.similarity / top * self._activity.age_weight(s.at)
+            for m in s.helpers:
+                history[m] = history.get(m, 0.0) + vote
+                shared.setdefault(m, s.shared)
+        return history, shared
+
+    def _score(self, m: int, query: _Query) -> float:
+        skills = self._profiles.skills[m]
+        score = Activity.prior(self._stored.get(m, 0.0), self._activity.decay())
+        for term, weight in query.weights:
+            count = skills.get(term)
+            if count:
+                score += weight * math.log1p(count)
+        h = query.history.get(m)
+        if h:
+            score += self.weights.history * math.log1p(h)
+        return round(score, 9)
+
+    def _top(self, query: _Query, excluded: set[int], limit: int) -> list[tuple[int, float]]:
+        """The best `limit` members with a reason, reading popular skills' postings lazily.
+
+        Postings are sorted most active first, so while reading a long posting the activity
+        part of any unread member's score is bounded by the member just read; once that bound
+        plus the most the long skills could add falls below the current `limit`-th score,
+        nobody unread can enter the result. Short postings are simply read whole.
+        """
+        p = self._profiles
+        scored: dict[int, float] = {}
+        best: list[float] = []  # a min-heap of the `limit` best scores so far
+
+        def consider(m: int) -> None:
+            if m in scored or m in excluded:
+                return
+            s = self._score(m, query)
+            scored[m] = s
+            if len(best) < limit:
+                heapq.heappush(best, s)
+            elif s > best[0]:
+                heapq.heapreplace(best, s)
+
+        for m in query.history:
+            consider(m)
+        weight = dict(query.weights)
+        by_length = sorted(weight, key=lambda t: (len(p.postings.get(t, ())), t))
+        long_terms = []
+        for term in by_length:
+            posting = p.postings.get(term, [])
+            if len(posting) <= self.weights.exhaustive:
+                for m in posting:
+                    consider(m)
             else:
-                continue
-            if hit.term not in best or best[hit.term].strength < hit.strength:
-                best[hit.term] = hit
-        return list(best.values())
+                long_terms.append(term)
+        if long_terms and limit > 0:
+            bound = sum(weight[t] * math.log1p(p.max_count.get(t, 1)) for t in long_terms)
+            decay = self._activity.decay()
+            negative = p.negative_activity
+            merged = heapq.merge(*(p.postings[t] for t in long_terms), key=negative.__getitem__)
+            for read, m in enumerate(merged):
+                if read >= self.weights.depth:
+                    break
+                if len(best) >= limit and Activity.prior(-negative[m], decay) + bound < best[0]:
+                    break
+                consider(m)
+        ranked = sorted(scored.items(), key=lambda kv: (-kv[1], p.names[kv[0]]))
+        return ranked[:limit]
+
+    def _candidate(self, m: int, score: float, query: _Query) -> Candidate:
+        p = self._profiles
+        skills = p.skills[m]
+        reasons = []
+        weight = dict(query.weights)
+        hits = [h for h in query.hits if h.term in skills]
+        hits.sort(key=lambda h: (-weight[h.term] * math.log1p(skills[h.term]), h.term))
+        for h in hits:
+            reasons.append(Reason(p.written(m, h.term), h.matched, h.kind))
+        if m in query.history:
+            words = ", ".join(f"'{w}'" for w in query.shared.get(m, ()))
+            reasons.append(Reason("", words or "similar words", "history"))
+        return Candidate(p.names[m], score, tuple(reasons))

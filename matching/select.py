@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from matching.index import Candidate
+from matching.candidate import Candidate
 
 
 @dataclass(frozen=True)

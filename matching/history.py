@@ -1,0 +1,129 @@
+"""Needs the bot saw resolved, searchable by their words, crediting the members who helped."""
+
+from __future__ import annotations
+
+import heapq
+import math
+from bisect import bisect_left
+from collections import Counter
+from dataclasses import dataclass
+
+from matching.normalize import STOPWORDS, terms
+
+K1 = 1.2
+B = 0.75
+TF_BITS = 8  # a posting is one int: doc id shifted left, term frequency (capped) below
+TF_CAP = (1 << TF_BITS) - 1
+
+
+def need_words(text: str) -> Counter[str]:
+    """The informative words of a need: canonical, without stopwords or bare numbers."""
+    return Counter(w for w in terms(text) if w not in STOPWORDS and not w.isdigit() and len(w) > 1)
+
+
+@dataclass
+class _Doc:
+    helpers: list[int]
+    at: float
+    length: int
+    words: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Similar:
+    """A past need like this one: its helpers, when, how similar, and the words they share."""
+
+    helpers: tuple[int, ...]
+    at: float
+    similarity: float
+    shared: tuple[str, ...]
+
+
+class HistoryIndex:
+    """An inverted index over resolved needs (BM25), keeping the most recent `capacity`."""
+
+    def __init__(self, capacity: int = 200_000) -> None:
+        self.capacity = capacity
+        self._docs: dict[int, _Doc] = {}
+        self._postings: dict[str, list[int]] = {}
+        self._next_id = 0
+        self._total_length = 0
+        self._by_member: dict[int, set[int]] = {}
+
+    def __len__(self) -> int:
+        return len(self._docs)
+
+    def document_frequency(self, word: str) -> int:
+        """In how many remembered needs a word appears."""
+        return len(self._postings.get(word, ()))
+
+    def add(self, helpers: list[int], text: str, at: float) -> None:
+        """Remember a resolved need and who helped with it."""
+        counts = need_words(text)
+        if not counts or not helpers:
+            return
+        doc_id = self._next_id
+        self._next_id += 1
+        self._docs[doc_id] = _Doc(list(helpers), at, sum(counts.values()), tuple(sorted(counts)))
+        self._total_length += self._docs[doc_id].length
+        for word, tf in counts.items():
+            self._postings.setdefault(word, []).append((doc_id << TF_BITS) | min(tf, TF_CAP))
+        for m in helpers:
+            self._by_member.setdefault(m, set()).add(doc_id)
+        while len(self._docs) > self.capacity:
+            self._drop(min(self._docs))
+
+    def remove_member(self, member: int) -> None:
+        """Stop crediting a member; a need nobody is credited for any more is forgotten."""
+        for doc_id in sorted(self._by_member.pop(member, ())):
+            doc = self._docs[doc_id]
+            doc.helpers = [h for h in doc.helpers if h != member]
+            if not doc.helpers:
+                self._drop(doc_id)
+
+    def similar(self, text: str, *, k: int, max_words: int) -> list[Similar]:
+        """The `k` remembered needs most like this text, best first."""
+        n = len(self._docs)
+        if not n:
+            return []
+        query = [w for w in need_words(text) if w in self._postings]
+        idf = {w: math.log(1 + (n - len(self._postings[w]) + 0.5) / (len(self._postings[w]) + 0.5))
+               for w in query}
+        # The rarest words say most about a need, and cap the work of one search.
+        query = sorted(query, key=lambda w: (-idf[w], w))[:max_words]
+        avg = self._total_length / n
+        scores: dict[int, float] = {}
+        for w in query:
+            weight = idf[w] * (K1 + 1)
+            for posting in self._postings[w]:
+                doc_id, tf = posting >> TF_BITS, posting & TF_CAP
+                norm = K1 * (1 - B + B * self._docs[doc_id].length / avg)
+                scores[doc_id] = scores.get(doc_id, 0.0) + weight * tf / (tf + norm)
+        best = heapq.nlargest(k, scores.items(), key=lambda kv: (kv[1], -kv[0]))
+        out = []
+        for doc_id, score in best:
+            doc = self._docs[doc_id]
+            shared = sorted((w for w in query if _contains(doc.words, w)), key=lambda w: -idf[w])
+            out.append(Similar(tuple(doc.helpers), doc.at, score, tuple(shared[:3])))
+        return out
+
+    def _drop(self, doc_id: int) -> None:
+        doc = self._docs.pop(doc_id)
+        self._total_length -= doc.length
+        for word in doc.words:
+            postings = self._postings[word]
+            i = bisect_left(postings, doc_id << TF_BITS)
+            del postings[i]
+            if not postings:
+                del self._postings[word]
+        for m in doc.helpers:
+            docs = self._by_member.get(m)
+            if docs is not None:
+                docs.discard(doc_id)
+                if not docs:
+                    del self._by_member[m]
+
+
+def _contains(sorted_words: tuple[str, ...], word: str) -> bool:
+    i = bisect_left(sorted_words, word)
+    return i < len(sorted_words) and sorted_words[i] == word

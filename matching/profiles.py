@@ -1,0 +1,167 @@
+"""Member profiles: skills with evidence, and postings from each skill to its members.
+
+Member ids are interned to small ints. Each skill's posting list is kept sorted by
+(most active first, most evidence first, member id), so a search can read the likeliest
+helpers of a popular skill first and stop early.
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_left, insort
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+
+from matching.normalize import normalize
+from matching.vocabulary import Vocabulary
+
+PostingKey = tuple[float, int, str]
+
+
+class Profiles:
+    """Who offers which skill, with how much evidence, and how active they are."""
+
+    def __init__(self) -> None:
+        self.vocabulary = Vocabulary()
+        self.ids: dict[str, int] = {}
+        self.names: list[str] = []
+        self.skills: list[dict[str, int]] = []  # member -> term -> evidence count
+        self.forms: list[tuple[str, ...]] = []  # member -> skills as written
+        self.negative_activity: list[float] = []  # member -> -stored activity (sort key)
+        self.postings: dict[str, list[int]] = {}
+        self.max_count: dict[str, int] = {}  # an upper bound of the evidence in a posting
+        self.display: dict[str, Counter[str]] = {}  # term -> written forms -> members
+        self.with_skills = 0
+        self._free: list[int] = []
+
+    # -- identity --------------------------------------------------------------------------
+
+    def intern(self, member_id: str) -> int:
+        """The int for a member id, creating an empty profile the first time."""
+        m = self.ids.get(member_id)
+        if m is not None:
+            return m
+        if self._free:
+            m = self._free.pop()
+            self.names[m] = member_id
+        else:
+            m = len(self.names)
+            self.names.append(member_id)
+            self.skills.append({})
+            self.forms.append(())
+            self.negative_activity.append(0.0)
+        self.ids[member_id] = m
+        return m
+
+    def forget(self, m: int) -> None:
+        """Drop a member's profile entirely (their skills must already be removed)."""
+        del self.ids[self.names[m]]
+        self.names[m] = ""
+        self.negative_activity[m] = 0.0
+        self._free.append(m)
+
+    # -- skills ----------------------------------------------------------------------------
+
+    def add(self, m: int, skill: str, count: int, *, bulk: bool = False) -> str | None:
+        """Add evidence for a skill; with `bulk`, postings are sorted later by `finish_bulk`."""
+        term = normalize(skill)
+        if not term:
+            return None
+        skills = self.skills[m]
+        old = skills.get(term)
+        if old is None:
+            if not skills:
+                self.with_skills += 1
+            self.forms[m] = (*self.forms[m], skill.strip())
+            self.display.setdefault(term, Counter())[skill.strip()] += 1
+        elif not bulk:
+            self._unpost(m, term)  # its place depends on the evidence about to change
+        skills[term] = (old or 0) + max(1, count)
+        self.max_count[term] = max(self.max_count.get(term, 0), skills[term])
+        if not bulk:
+            self._post(m, term)
+        elif old is None:
+            self.postings.setdefault(term, []).append(m)
+        self.vocabulary.add(term)
+        return term
+
+    def remove(self, m: int, skill: str) -> bool:
+        """Remove one skill of a member; False when they did not offer it."""
+        term = normalize(skill)
+        skills = self.skills[m]
+        if term not in skills:
+            return False
+        self._unpost(m, term)
+        del skills[term]
+        if not skills:
+            self.with_skills -= 1
+        written = next((f for f in self.forms[m] if normalize(f) == term), skill.strip())
+        self.forms[m] = tuple(f for f in self.forms[m] if f != written)
+        forms = self.display[term]
+        forms[written] -= 1
+        if forms[written] <= 0:
+            del forms[written]
+        if term not in self.postings:
+            self.vocabulary.discard(term)
+            del self.display[term]
+            del self.max_count[term]
+        return True
+
+    def written(self, m: int, term: str) -> str:
+        """A member's skill as they wrote it."""
+        return next((f for f in self.forms[m] if normalize(f) == term), term)
+
+    def term_display(self, term: str) -> str:
+        """The spelling most members use for a term (ties: alphabetical)."""
+        forms = self.display.get(term)
+        if not forms:
+            return term
+        return min(forms.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+
+    def idf(self, term: str) -> float:
+        """How specific a skill is: rare skills say more about a member than common ones."""
+        holders = len(self.postings.get(term, ()))
+        return math.log1p(self.with_skills / holders) if holders else 0.0
+
+    # -- activity --------------------------------------------------------------------------
+
+    def set_activity(self, m: int, stored: float) -> None:
+        """Change a member's stored activity, moving them in every posting they are in."""
+        terms = list(self.skills[m])
+        for term in terms:
+            self._unpost(m, term)
+        self.negative_activity[m] = -stored
+        for term in terms:
+            self._post(m, term)
+
+    # -- posting order ---------------------------------------------------------------------
+
+    def key_for(self, term: str) -> Callable[[int], PostingKey]:
+        """The sort key of a posting list."""
+        negative, skills, names = self.negative_activity, self.skills, self.names
+        return lambda m: (negative[m], -skills[m][term], names[m])
+
+    def finish_bulk(self, terms: Iterable[str]) -> None:
+        """Sort the postings a bulk load appended to."""
+        for term in terms:
+            self.postings[term].sort(key=self.key_for(term))
+
+    def _post(self, m: int, term: str) -> None:
+        insort(self.postings.setdefault(term, []), m, key=self.key_for(term))
+
+    def _unpost(self, m: int, term: str) -> None:
+        posting = self.postings[term]
+        key = self.key_for(term)
+        i = bisect_left(posting, key(m), key=key)
+        if i >= len(posting) or posting[i] != m:
+            raise RuntimeError(f"posting of {term!r} out of order")
+        del posting[i]
+        if not posting:
+            del self.postings[term]
+
+
+def skill_items(skills: Mapping[str, int] | Iterable[str]) -> list[tuple[str, int]]:
+    """Skills given as a mapping to counts, or as a plain list (one piece of evidence each)."""
+    if isinstance(skills, Mapping):
+        return [(str(s), int(c)) for s, c in skills.items()]
+    return [(str(s), 1) for s in skills]

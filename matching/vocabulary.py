@@ -1,0 +1,185 @@
+"""The vocabulary of distinct skills, and how free text is mapped onto it."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Literal
+
+from rapidfuzz.distance import OSA
+
+from matching.normalize import ALIASES, STOPWORDS, stem, terms, words
+
+HitKind = Literal["exact", "alias", "fuzzy"]
+
+# Typos are only looked for in words this long: shorter ones have too many neighbours
+# (`js` vs `jq`), and a two-letter skill must only ever match as itself.
+MIN_TYPO_LENGTH = 5
+FUZZY_STRENGTH = 0.8
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A skill found in a need: the canonical term, the words that matched it, and how."""
+
+    term: str
+    matched: str
+    strength: float
+    kind: HitKind
+
+
+@dataclass
+class _Token:
+    canon: str  # the canonical word (aliased, stemmed, maybe typo-corrected)
+    raw: str  # the word as written (folded)
+    source: int  # index of the written word it came from
+    changed: bool  # an alias or a typo correction made it differ from what was written
+    fuzzy: bool
+
+
+def _deletes(word: str) -> Iterator[str]:
+    for i in range(len(word)):
+        yield word[:i] + word[i + 1 :]
+
+
+class Vocabulary:
+    """Distinct skill terms, looked up by phrase, by joined spelling and through typos."""
+
+    def __init__(self) -> None:
+        self._terms: set[str] = set()
+        self._joined: dict[str, set[str]] = defaultdict(set)  # "stakepool" -> {"stake pool"}
+        self._lengths: Counter[int] = Counter()  # how many terms have n words
+        self._words: Counter[str] = Counter()  # word -> number of terms using it
+        self._neighbours: dict[str, set[str]] = defaultdict(set)  # a deletion -> words
+
+    def __contains__(self, term: str) -> bool:
+        return term in self._terms
+
+    def __len__(self) -> int:
+        return len(self._terms)
+
+    def add(self, term: str) -> None:
+        """Make a canonical term findable."""
+        if term in self._terms:
+            return
+        self._terms.add(term)
+        parts = term.split()
+        self._lengths[len(parts)] += 1
+        if len(parts) > 1:
+            self._joined["".join(parts)].add(term)
+        for w in parts:
+            self._words[w] += 1
+            if self._words[w] == 1 and len(w) >= MIN_TYPO_LENGTH and w.isalpha():
+                for d in _deletes(w):
+                    self._neighbours[d].add(w)
+
+    def discard(self, term: str) -> None:
+        """Forget a term nobody offers any more."""
+        if term not in self._terms:
+            return
+        self._terms.remove(term)
+        parts = term.split()
+        self._lengths[len(parts)] -= 1
+        if len(parts) > 1:
+            joined = "".join(parts)
+            self._joined[joined].discard(term)
+            if not self._joined[joined]:
+                del self._joined[joined]
+        for w in parts:
+            self._words[w] -= 1
+            if self._words[w] == 0:
+                del self._words[w]
+                if len(w) >= MIN_TYPO_LENGTH and w.isalpha():
+                    for d in _deletes(w):
+                        self._neighbours[d].discard(w)
+                        if not self._neighbours[d]:
+                            del self._neighbours[d]
+
+    def correct(self, word: str) -> str | None:
+        """The skill word a misspelt word was meant to be (one edit away), if any."""
+        if len(word) < MIN_TYPO_LENGTH or not word.isalpha() or word in self._words:
+            return None
+        found: set[str] = set(self._neighbours.get(word, ()))
+        for d in _deletes(word):
+            if d in self._words:
+                found.add(d)
+            found.update(self._neighbours.get(d, ()))
+        best = [w for w in found if OSA.distance(word, w) <= 1]
+        if not best:
+            return None
+        # The word most skills use is the likeliest meaning; ties go alphabetically.
+        return min(best, key=lambda w: (-self._words[w], w))
+
+    def find(self, text: str, is_word: Callable[[str], bool] = lambda w: False) -> list[Hit]:
+        """The skills a text mentions, longest phrases first, each at most once.
+
+        `is_word` tells which unknown words are real words of the community's language
+        (seen in past needs), so that they are not mistaken for typos of a skill.
+        """
+        tokens = self._tokens(text, is_word)
+        longest = max((n for n, c in self._lengths.items() if c > 0), default=0)
+        covered = [False] * len(tokens)
+        best: dict[str, Hit] = {}
+        for n in range(min(longest + 1, 5), 0, -1):
+            for i in range(len(tokens) - n + 1):
+                if any(covered[i : i + n]):
+                    continue
+                span = tokens[i : i + n]
+                hit = self._lookup(span)
+                if hit is None:
+                    continue
+                for j in range(i, i + n):
+                    covered[j] = True
+                if hit.term not in best or best[hit.term].strength < hit.strength:
+                    best[hit.term] = hit
+        return sorted(best.values(), key=lambda h: h.term)
+
+    def _lookup(self, span: list[_Token]) -> Hit | None:
+        if len(span) == 1 and span[0].canon in STOPWORDS:
+            return None
+        matched = _written(span)
+        phrase = " ".join(t.raw for t in span)
+        fuzzy = any(t.fuzzy for t in span)
+        if len(span) > 1 and phrase in ALIASES:
+            term = " ".join(terms(phrase))
+            if term in self._terms:
+                return Hit(term, matched, 1.0, "alias")
+        term = " ".join(t.canon for t in span)
+        if term not in self._terms:
+            joined = self._joined.get("".join(t.canon for t in span))
+            if not joined:
+                return None
+            term = min(joined)
+        if fuzzy:
+            return Hit(term, matched, FUZZY_STRENGTH, "fuzzy")
+        # Plurals and tag spellings (`quantum-gates`) count as the same words: "exact".
+        kind: HitKind = "alias" if any(t.changed for t in span) else "exact"
+        return Hit(term, matched, 1.0, kind)
+
+    def _tokens(self, text: str, is_word: Callable[[str], bool]) -> list[_Token]:
+        tokens: list[_Token] = []
+        for source, raw in enumerate(words(text)):
+            if raw in ALIASES:
+                for w in words(ALIASES[raw]):
+                    tokens.append(_Token(stem(w), raw, source, True, False))
+                continue
+            canon = stem(raw)
+            if canon not in self._words and raw not in STOPWORDS and not is_word(canon):
+                fixed = self.correct(canon)
+                if fixed is not None:
+                    tokens.append(_Token(fixed, raw, source, True, True))
+                    continue
+            tokens.append(_Token(canon, raw, source, False, False))
+        return tokens
+
+
+def _written(span: list[_Token]) -> str:
+    """The words of a span as the member wrote them, each source word once."""
+    seen: list[str] = []
+    last = -1
+    for t in span:
+        if t.source != last:
+            seen.append(t.raw)
+            last = t.source
+    return " ".join(seen)
