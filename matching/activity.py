@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-HALF_LIFE_S = 30 * 86400.0  # a help a month ago counts half as much as one today
+HALF_LIFE_S = 21 * 86400.0  # a help three weeks ago counts half as much as one today
 
 
 class Activity:

@@ -30,9 +30,9 @@ class Weights:
     """The tunable constants of the score; the defaults are the evaluated ones."""
 
     history: float = 0.5  # times log(1 + similarity-weighted past helps)
-    skills: float = 0.1  # times sum(match strength * idf * log(1 + evidence))
-    similar_needs: int = 50  # how many similar past needs vote
-    query_words: int = 32  # the rarest words of a need that search the history
+    skills: float = 0.05  # times sum(match strength * idf * log(1 + evidence))
+    similar_needs: int = 20  # how many similar past needs vote
+    query_words: int = 64  # the rarest words of a need that search the history
     exhaustive: int = 2048  # postings this short are always read whole
     depth: int = 4096  # at most this many holders of popular skills are read per need
     known_word_df: int = 3  # a word in this many past needs is a word, not a typo
