@@ -14,6 +14,7 @@ K1 = 1.2
 B = 0.75
 TF_BITS = 8  # a posting is one int: doc id shifted left, term frequency (capped) below
 TF_CAP = (1 << TF_BITS) - 1
+COMMON_SHARE = 0.125  # a word in more than this share of past needs says little about one
 
 
 def need_words(text: str) -> Counter[str]:
@@ -45,6 +46,7 @@ class HistoryIndex:
     def __init__(self, capacity: int = 200_000) -> None:
         self.capacity = capacity
         self._docs: dict[int, _Doc] = {}
+        self._lengths: list[int] = []  # doc id -> number of words (kept for dropped docs too)
         self._postings: dict[str, list[int]] = {}
         self._next_id = 0
         self._total_length = 0
@@ -65,6 +67,7 @@ class HistoryIndex:
         doc_id = self._next_id
         self._next_id += 1
         self._docs[doc_id] = _Doc(list(helpers), at, sum(counts.values()), tuple(sorted(counts)))
+        self._lengths.append(self._docs[doc_id].length)
         self._total_length += self._docs[doc_id].length
         for word, tf in counts.items():
             self._postings.setdefault(word, []).append((doc_id << TF_BITS) | min(tf, TF_CAP))
@@ -81,29 +84,41 @@ class HistoryIndex:
             if not doc.helpers:
                 self._drop(doc_id)
 
-    def similar(self, text: str, *, k: int, max_words: int) -> list[Similar]:
-        """The `k` remembered needs most like this text, best first."""
+    def similar(self, text: str, *, k: int, max_words: int, budget: int) -> list[Similar]:
+        """The `k` remembered needs most like this text, best first.
+
+        Reads at most `max_words` words, rarest first, and stops adding words once `budget`
+        postings have been read: the rare words of a need decide which needs are like it.
+        """
         n = len(self._docs)
         if not n:
             return []
-        query = [w for w in need_words(text) if w in self._postings]
-        idf = {w: math.log(1 + (n - len(self._postings[w]) + 0.5) / (len(self._postings[w]) + 0.5))
-               for w in query}
-        # The rarest words say most about a need, and cap the work of one search.
-        query = sorted(query, key=lambda w: (-idf[w], w))[:max_words]
+        common = max(8, COMMON_SHARE * n)
+        df = {w: len(p) for w in need_words(text) if (p := self._postings.get(w)) and len(p) <= common}
+        idf = {w: math.log(1 + (n - f + 0.5) / (f + 0.5)) for w, f in df.items()}
+        query = sorted(idf, key=lambda w: (-idf[w], w))[:max_words]
         avg = self._total_length / n
+        lengths = self._lengths
+        norm = [K1 * (1 - B), K1 * B / avg]
         scores: dict[int, float] = {}
+        read = 0
+        used = []
         for w in query:
+            if read and read + df[w] > budget:
+                break
+            read += df[w]
+            used.append(w)
             weight = idf[w] * (K1 + 1)
             for posting in self._postings[w]:
                 doc_id, tf = posting >> TF_BITS, posting & TF_CAP
-                norm = K1 * (1 - B + B * self._docs[doc_id].length / avg)
-                scores[doc_id] = scores.get(doc_id, 0.0) + weight * tf / (tf + norm)
+                scores[doc_id] = scores.get(doc_id, 0.0) + weight * tf / (
+                    tf + norm[0] + norm[1] * lengths[doc_id]
+                )
         best = heapq.nlargest(k, scores.items(), key=lambda kv: (kv[1], -kv[0]))
         out = []
         for doc_id, score in best:
             doc = self._docs[doc_id]
-            shared = sorted((w for w in query if _contains(doc.words, w)), key=lambda w: -idf[w])
+            shared = [w for w in used if _contains(doc.words, w)]
             out.append(Similar(tuple(doc.helpers), doc.at, score, tuple(shared[:3])))
         return out
 

@@ -13,7 +13,8 @@ from __future__ import annotations
 import heapq
 import math
 import time
-from collections.abc import Collection, Iterable, Mapping
+from bisect import bisect_left
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 
 from matching.activity import Activity
@@ -33,7 +34,8 @@ class Weights:
     skills: float = 0.05  # times sum(match strength * idf * log(1 + evidence))
     similar_needs: int = 20  # how many similar past needs vote
     query_words: int = 64  # the rarest words of a need that search the history
-    exhaustive: int = 2048  # postings this short are always read whole
+    history_budget: int = 20_000  # postings of past needs one search reads at most
+    exhaustive: int = 256  # postings this short are always read whole
     depth: int = 4096  # at most this many holders of popular skills are read per need
     known_word_df: int = 3  # a word in this many past needs is a word, not a typo
 
@@ -175,7 +177,9 @@ class Matcher:
         p, w = self._profiles, self.weights
         hits = p.vocabulary.find(text, self._is_word)
         weights = [(h.term, w.skills * h.strength * p.idf(h.term)) for h in hits]
-        similar = self._history.similar(text, k=w.similar_needs, max_words=w.query_words)
+        similar = self._history.similar(
+            text, k=w.similar_needs, max_words=w.query_words, budget=w.history_budget
+        )
         history, shared = self._credit(similar)
         return _Query(hits, weights, history, shared)
 
@@ -239,18 +243,51 @@ class Matcher:
             else:
                 long_terms.append(term)
         if long_terms and limit > 0:
-            bound = sum(weight[t] * math.log1p(p.max_count.get(t, 1)) for t in long_terms)
-            decay = self._activity.decay()
-            negative = p.negative_activity
-            merged = heapq.merge(*(p.postings[t] for t in long_terms), key=negative.__getitem__)
-            for read, m in enumerate(merged):
-                if read >= self.weights.depth:
-                    break
-                if len(best) >= limit and Activity.prior(-negative[m], decay) + bound < best[0]:
-                    break
-                consider(m)
+            self._read_long(long_terms, weight, consider, best, limit)
         ranked = sorted(scored.items(), key=lambda kv: (-kv[1], p.names[kv[0]]))
         return ranked[:limit]
+
+    def _read_long(
+        self,
+        long_terms: list[str],
+        weight: dict[str, float],
+        consider: Callable[[int], None],
+        best: list[float],
+        limit: int,
+    ) -> None:
+        """Read popular skills' postings until nobody unread can beat the current best."""
+        p = self._profiles
+        negative = p.negative_activity
+        postings = [p.postings[t] for t in long_terms]
+        # Members who never helped sort last in each posting, by evidence: find where.
+        idle = [bisect_left(lst, 0.0, key=negative.__getitem__) for lst in postings]
+        bound = sum(weight[t] * math.log1p(p.max_count.get(t, 1)) for t in long_terms)
+        decay = self._activity.decay()
+        budget = self.weights.depth
+        # First the members who helped, most active first, all skills at once.
+        active = heapq.merge(*(lst[:i] for lst, i in zip(postings, idle)), key=negative.__getitem__)
+        for m in active:
+            if len(best) >= limit and Activity.prior(-negative[m], decay) + bound <= best[0]:
+                return
+            budget -= 1
+            if budget < 0:
+                return
+            consider(m)
+        # Then the others, by evidence, one skill at a time (the threshold algorithm).
+        skills = p.skills
+        cursors = list(idle)
+        while budget > 0:
+            threshold = 0.0
+            for t, lst, i in zip(long_terms, postings, cursors):
+                if i < len(lst):
+                    threshold += weight[t] * math.log1p(skills[lst[i]][t])
+            if threshold == 0.0 or (len(best) >= limit and threshold <= best[0]):
+                return
+            for k, lst in enumerate(postings):
+                if cursors[k] < len(lst):
+                    consider(lst[cursors[k]])
+                    cursors[k] += 1
+                    budget -= 1
 
     def _candidate(self, m: int, score: float, query: _Query) -> Candidate:
         p = self._profiles

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Spellings that mean the same skill; the value is the canonical spelling (before stemming).
 ALIASES: dict[str, str] = {
@@ -100,6 +101,7 @@ def terms(text: str) -> list[str]:
     return [stem(w) for w in _canonical_words(text)]
 
 
+@lru_cache(maxsize=1 << 17)  # a community spells its skills a few thousand ways: reuse the work
 def normalize(skill: str) -> str:
     """The canonical form of a skill: folded words, aliases applied, plurals stemmed."""
     return " ".join(terms(skill))
