@@ -27,7 +27,9 @@ NAIVE_BUDGET = 20_000_000  # member-comparisons the naive baseline may spend per
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Declare the command line of `whuffie bench`."""
     parser.add_argument(
-        "--members", default=DEFAULT_SIZES, help=f"community sizes, comma separated ({DEFAULT_SIZES})"
+        "--members",
+        default=DEFAULT_SIZES,
+        help=f"community sizes, comma separated ({DEFAULT_SIZES})",
     )
     parser.add_argument("--needs", type=int, default=300, help="needs to time per size (300)")
     parser.add_argument("--json", action="store_true", help="one JSON line per size")

@@ -120,7 +120,13 @@ def evaluate_site(folder: Path, rankings: TextIO | None = None) -> SiteResult:
     a = max(1.0, accepted)
     site = str(needs[0].get("site", folder.name)) if needs else folder.name
     return SiteResult(
-        site, len(needs), mrr / n, hit1 / n, hit5 / n, int(accepted), accepted_p1 / a,
+        site,
+        len(needs),
+        mrr / n,
+        hit1 / n,
+        hit5 / n,
+        int(accepted),
+        accepted_p1 / a,
         accepted_mrr / a,
     )
 

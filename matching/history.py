@@ -94,7 +94,9 @@ class HistoryIndex:
         if not n:
             return []
         common = max(8, COMMON_SHARE * n)
-        df = {w: len(p) for w in need_words(text) if (p := self._postings.get(w)) and len(p) <= common}
+        df = {
+            w: len(p) for w in need_words(text) if (p := self._postings.get(w)) and len(p) <= common
+        }
         idf = {w: math.log(1 + (n - f + 0.5) / (f + 0.5)) for w, f in df.items()}
         query = sorted(idf, key=lambda w: (-idf[w], w))[:max_words]
         avg = self._total_length / n

@@ -183,7 +183,9 @@ class Matcher:
         history, shared = self._credit(similar)
         return _Query(hits, weights, history, shared)
 
-    def _credit(self, similar: list[Similar]) -> tuple[dict[int, float], dict[int, tuple[str, ...]]]:
+    def _credit(
+        self, similar: list[Similar]
+    ) -> tuple[dict[int, float], dict[int, tuple[str, ...]]]:
         history: dict[int, float] = {}
         shared: dict[int, tuple[str, ...]] = {}
         if not similar:
@@ -265,7 +267,9 @@ class Matcher:
         decay = self._activity.decay()
         budget = self.weights.depth
         # First the members who helped, most active first, all skills at once.
-        active = heapq.merge(*(lst[:i] for lst, i in zip(postings, idle)), key=negative.__getitem__)
+        active = heapq.merge(
+            *(lst[:i] for lst, i in zip(postings, idle, strict=True)), key=negative.__getitem__
+        )
         for m in active:
             if len(best) >= limit and Activity.prior(-negative[m], decay) + bound <= best[0]:
                 return
@@ -278,7 +282,7 @@ class Matcher:
         cursors = list(idle)
         while budget > 0:
             threshold = 0.0
-            for t, lst, i in zip(long_terms, postings, cursors):
+            for t, lst, i in zip(long_terms, postings, cursors, strict=True):
                 if i < len(lst):
                     threshold += weight[t] * math.log1p(skills[lst[i]][t])
             if threshold == 0.0 or (len(best) >= limit and threshold <= best[0]):

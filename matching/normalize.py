@@ -40,9 +40,9 @@ ALIASES: dict[str, str] = {
 }
 
 # Words that say nothing about a skill; they never match one on their own.
-STOPWORDS = frozenset(
-    """a about above after again all also am an and any anyone are as at be because been
-    before being below between both but by can could did do does doing don done each else
+_STOPWORD_TEXT = """
+    a about above after again all also am an and any anyone are as at be because been before
+    being below between both but by can could did do does doing don done each else
     etc even ever every few for from further get gets getting go goes going got had has have
     having he hello help her here hers hi him his how however i if im in into is isn it its
     just know like looking make many may me might more most much must my need needed needs
@@ -51,8 +51,8 @@ STOPWORDS = frozenset(
     than thank thanks that the their them then there these they thing things this those
     through to too try trying two under until up us use used using very want wants was way
     we well were what when where whether which while who why will with without work works
-    would yes yet you your""".split()
-)
+    would yes yet you your"""
+STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 
 _WORD = re.compile(r"[a-z0-9][a-z0-9+#.]*[a-z0-9+#]|[a-z0-9]")
 _SPLIT = str.maketrans({"-": " ", "_": " ", "/": " "})

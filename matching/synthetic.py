@@ -19,11 +19,12 @@ SYLLABLES = [
     for c in ["b", "d", "f", "g", "k", "l", "m", "n", "p", "r", "s", "t", "v", "z", "ch", "st"]
     for v in ["a", "e", "i", "o", "u", "ai", "or", "an"]
 ]
-FILLER = (
+_FILLER_TEXT = (
     "how do i set up my the a with for when it keeps failing after upgrade slow error "
     "deploy config best way to debug our team is stuck on anyone who knows about please "
     "help need advice review production issue question migrate from into latest version"
-).split()
+)
+FILLER = _FILLER_TEXT.split()
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,9 @@ class Community:
         self._skill_ids = array("l")
         self._counts = array("B")
         for _ in range(members):
-            chosen = {self._popular_skill() for _ in range(min(15, 1 + int(self.rng.expovariate(1 / 5))))}
+            chosen = {
+                self._popular_skill() for _ in range(min(15, 1 + int(self.rng.expovariate(1 / 5))))
+            }
             for s in sorted(chosen):
                 self._skill_ids.append(s)
                 self._counts.append(min(255, 1 + int(self.rng.expovariate(1 / 1.5))))
@@ -79,7 +82,11 @@ class Community:
                 helpers = set(list(helpers)[:1])
             first = min(helpers)
             text = self._text(rng, first, typo=False)
-            yield [self.member_id(h) for h in sorted(helpers)], text, start + k * days * 86400 / size
+            yield (
+                [self.member_id(h) for h in sorted(helpers)],
+                text,
+                start + k * days * 86400 / size,
+            )
 
     def needs(self, count: int) -> list[Need]:
         """Open needs, each about one to three skills of some member."""
@@ -99,7 +106,9 @@ class Community:
     def _vocabulary(self, n: int) -> list[str]:
         words: set[str] = set()
         while len(words) < n:
-            words.add("".join(self.rng.choice(SYLLABLES) for _ in range(self.rng.choice((2, 3, 3, 4)))))
+            words.add(
+                "".join(self.rng.choice(SYLLABLES) for _ in range(self.rng.choice((2, 3, 3, 4))))
+            )
         lexicon = sorted(words)
         self.rng.shuffle(lexicon)
         skills: list[str] = []
