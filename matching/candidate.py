@@ -20,9 +20,13 @@ class Reason:
         """The reason in words a member understands."""
         if self.kind == "history":
             return f"you helped with a similar need before ({self.matched})"
+        return f"you offered {self.skill_phrase()}"
+
+    def skill_phrase(self) -> str:
+        """The skill as the member wrote it, with the need's words when they differ."""
         if self.kind == "exact" or self.matched.casefold() == self.skill.casefold():
-            return f"you offered '{self.skill}'"
-        return f"you offered '{self.skill}' (~ '{self.matched}')"
+            return f"'{self.skill}'"
+        return f"'{self.skill}' (~ '{self.matched}')"
 
 
 @dataclass(frozen=True)
@@ -35,10 +39,16 @@ class Candidate:
 
     @property
     def explanation(self) -> str:
-        """One sentence: every reason, joined the way a person would say it."""
-        parts = [r.describe() for r in self.reasons]
-        if not parts:
-            return "you are one of the most active helpers here"
-        if len(parts) == 1:
-            return parts[0]
-        return ", ".join(parts[:-1]) + " and " + parts[-1]
+        """One sentence: the skills that matched, then any similar past help."""
+        skills = [r.skill_phrase() for r in self.reasons if r.kind != "history"]
+        history = [r.describe() for r in self.reasons if r.kind == "history"]
+        parts = [f"you offered {_and(skills)}"] if skills else []
+        parts += history
+        return _and(parts) if parts else "you are one of the most active helpers here"
+
+
+def _and(items: list[str]) -> str:
+    """`a`, `a and b`, `a, b and c`."""
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]

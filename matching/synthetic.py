@@ -41,6 +41,7 @@ class Community:
 
     def __init__(self, members: int, *, skills: int | None = None, seed: int = 7) -> None:
         self.members = members
+        self.seed = seed
         self.rng = random.Random(seed)
         n_skills = skills or min(50_000, max(2_000, members // 8))
         self.skills = self._vocabulary(n_skills)
@@ -73,7 +74,7 @@ class Community:
 
     def history(self, size: int, days: float = 180.0) -> Iterator[tuple[list[str], str, float]]:
         """Resolved needs: (helpers, text, when), a few very active helpers doing most."""
-        rng = random.Random(self.rng.random())
+        rng = random.Random(f"history:{self.seed}:{size}")
         start = 1_700_000_000.0
         for k in range(size):
             # A Pareto pick: a small share of members gives most of the help.
@@ -90,7 +91,7 @@ class Community:
 
     def needs(self, count: int) -> list[Need]:
         """Open needs, each about one to three skills of some member."""
-        rng = random.Random(self.rng.random())
+        rng = random.Random(f"needs:{self.seed}:{count}")
         out = []
         for _ in range(count):
             helper = rng.randrange(self.members)

@@ -13,9 +13,9 @@ from matching.normalize import ALIASES, STOPWORDS, stem, terms, words
 
 HitKind = Literal["exact", "alias", "fuzzy"]
 
-# Typos are only looked for in words this long: shorter ones have too many neighbours
-# (`js` vs `jq`), and a two-letter skill must only ever match as itself.
-MIN_TYPO_LENGTH = 5
+# Typos are only looked for in words this long: shorter ones have too many real neighbours
+# (`scale` vs `scala`, `js` vs `jq`), and a two-letter skill must only ever match as itself.
+MIN_TYPO_LENGTH = 6
 FUZZY_STRENGTH = 0.8
 
 
@@ -52,6 +52,10 @@ class Vocabulary:
         self._lengths: Counter[int] = Counter()  # how many terms have n words
         self._words: Counter[str] = Counter()  # word -> number of terms using it
         self._neighbours: dict[str, set[str]] = defaultdict(set)  # a deletion -> words
+        for alias in ALIASES:  # so `postgress` finds `postgres`, an alias of `postgresql`
+            if len(alias) >= MIN_TYPO_LENGTH and alias.isalpha():
+                for d in _deletes(alias):
+                    self._neighbours[d].add(alias)
 
     def __contains__(self, term: str) -> bool:
         return term in self._terms
@@ -92,24 +96,28 @@ class Vocabulary:
                 del self._words[w]
                 if len(w) >= MIN_TYPO_LENGTH and w.isalpha():
                     for d in _deletes(w):
+                        if w in ALIASES:  # aliases stay findable for good
+                            break
                         self._neighbours[d].discard(w)
                         if not self._neighbours[d]:
                             del self._neighbours[d]
 
     def correct(self, word: str) -> str | None:
         """The skill word a misspelt word was meant to be (one edit away), if any."""
-        if len(word) < MIN_TYPO_LENGTH or not word.isalpha() or word in self._words:
+        if len(word) < MIN_TYPO_LENGTH or not word.isalpha():
+            return None
+        if word in self._words or word in ALIASES:
             return None
         found: set[str] = set(self._neighbours.get(word, ()))
         for d in _deletes(word):
-            if d in self._words:
+            if d in self._words or d in ALIASES:
                 found.add(d)
             found.update(self._neighbours.get(d, ()))
         best = [w for w in found if OSA.distance(word, w) <= 1]
         if not best:
             return None
         # The word most skills use is the likeliest meaning; ties go alphabetically.
-        return min(best, key=lambda w: (-self._words[w], w))
+        return min(best, key=lambda w: (-self._words.get(w, 0), w))
 
     def find(self, text: str, is_word: Callable[[str], bool] = lambda w: False) -> list[Hit]:
         """The skills a text mentions, longest phrases first, each at most once.
@@ -168,7 +176,8 @@ class Vocabulary:
             if canon not in self._words and raw not in STOPWORDS and not is_word(canon):
                 fixed = self.correct(canon)
                 if fixed is not None:
-                    tokens.append(_Token(fixed, raw, source, True, True))
+                    for w in words(ALIASES.get(fixed, fixed)):
+                        tokens.append(_Token(stem(w), raw, source, True, True))
                     continue
             tokens.append(_Token(canon, raw, source, False, False))
         return tokens

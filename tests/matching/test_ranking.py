@@ -1,0 +1,122 @@
+"""Ranking: evidence, specificity, activity and past help decide who is asked first."""
+
+from matching import Matcher
+
+DAY = 86400.0
+
+
+def test_more_evidence_ranks_first() -> None:
+    """Of two members offering the same skill, the one who helped with it more goes first."""
+    matcher = Matcher()
+    matcher.add_skill("once", "PostgreSQL", count=1)
+    matcher.add_skill("often", "PostgreSQL", count=9)
+    assert [c.member_id for c in matcher.match("postgres vacuum")] == ["often", "once"]
+
+
+def test_specific_skill_beats_common_one() -> None:
+    """A rare skill the need names says more than a skill everybody offers."""
+    matcher = Matcher()
+    for i in range(20):
+        matcher.add_skill(f"dev{i}", "Python")
+    matcher.add_skill("expert", "asyncio")
+    matcher.add_skill("generalist", "Python", count=2)
+    ranked = [c.member_id for c in matcher.match("python asyncio event loop is blocked")]
+    assert ranked[0] == "expert"
+
+
+def test_recent_helpers_rank_first() -> None:
+    """Someone who helped last week goes before someone who helped the same amount last year."""
+    matcher = Matcher()
+    for member in ("veteran", "regular"):
+        matcher.add_skill(member, "Docker")
+    now = 400 * DAY
+    for k in range(3):
+        matcher.record_help("veteran", "docker compose networking", at=k * DAY)
+        matcher.record_help("regular", "docker image size", at=now - k * DAY)
+    assert [c.member_id for c in matcher.match("docker build cache")] == ["regular", "veteran"]
+
+
+def test_past_help_on_similar_needs_counts() -> None:
+    """A member who resolved needs worded like this one is found, and told why."""
+    matcher = Matcher()
+    matcher.add_skill("a", "gardening")
+    matcher.add_skill("b", "gardening")
+    matcher.record_help("b", "my tomato seedlings are wilting and yellow", at=0.0)
+    matcher.record_help("a", "pruning an apple tree in winter", at=0.0)
+    best = matcher.match("why are my tomato leaves yellow?")[0]
+    assert best.member_id == "b"
+    assert "you helped with a similar need before" in best.explanation
+    assert "'tomato'" in best.explanation
+
+
+def test_exclude_and_limit() -> None:
+    """The asker is never proposed, and no more than `limit` come back."""
+    matcher = Matcher()
+    for i in range(10):
+        matcher.add_skill(f"m{i}", "Rust", count=i + 1)
+    found = matcher.match("rust lifetimes", exclude={"m9"}, limit=3)
+    assert [c.member_id for c in found] == ["m8", "m7", "m6"]
+
+
+def test_no_reason_no_candidate() -> None:
+    """A need nobody's skills or past help relate to reaches nobody."""
+    matcher = Matcher()
+    matcher.add_skill("m", "Kotlin")
+    matcher.record_help("m", "kotlin coroutines", at=0.0)
+    assert matcher.match("sourdough starter smells odd") == []
+
+
+def test_explain_says_why_in_words() -> None:
+    """`explain` answers for one member: the skill they wrote and the words that matched."""
+    matcher = Matcher()
+    matcher.add_skill("ann", "PostgreSQL")
+    matcher.add_skill("ann", "Docker")
+    matcher.add_skill("bob", "Figma")
+    ann = matcher.explain("postgres inside docker is slow", "ann")
+    assert ann is not None
+    assert ann.explanation == "you offered 'Docker' and 'PostgreSQL' (~ 'postgres')"
+    assert matcher.explain("postgres inside docker is slow", "bob") is None
+    assert matcher.explain("postgres inside docker is slow", "nobody") is None
+
+
+def test_explain_agrees_with_match() -> None:
+    """A member's explained score is the score `match` gives them."""
+    matcher = Matcher()
+    matcher.add_skill("ann", "PostgreSQL", count=3)
+    matcher.record_help("ann", "postgres replication lag", at=0.0)
+    matcher.add_skill("bob", "PostgreSQL")
+    need = "replication lag on postgres"
+    assert {c.member_id: c for c in matcher.match(need)}["ann"] == matcher.explain(need, "ann")
+
+
+def test_typo_reason_shows_what_was_written() -> None:
+    """A typo match tells the member which words it understood as their skill."""
+    matcher = Matcher()
+    matcher.add_skill("kim", "Kubernetes")
+    (kim,) = matcher.match("kubernets ingress")
+    assert kim.explanation == "you offered 'Kubernetes' (~ 'kubernets')"
+
+
+def test_skills_as_written_and_removal() -> None:
+    """Members see their skills as they wrote them; removed skills and members are gone."""
+    matcher = Matcher()
+    matcher.add_skill("ann", "PostgreSQL")
+    matcher.add_skill("ann", "postgres")  # the same skill: more evidence, not a new entry
+    matcher.add_skill("ann", "Pitch decks")
+    assert matcher.skills_of("ann") == ["Pitch decks", "PostgreSQL"]
+    matcher.remove_skill("ann", "pitch deck")
+    assert matcher.skills_of("ann") == ["PostgreSQL"]
+    assert matcher.match("pitch deck review") == []
+    matcher.remove_member("ann")
+    assert matcher.skills_of("ann") == []
+    assert matcher.match("postgres") == []
+    assert len(matcher) == 0
+
+
+def test_forgotten_helper_loses_history_credit() -> None:
+    """After `remove_member`, past help no longer points at them."""
+    matcher = Matcher()
+    matcher.record_help("gone", "tomato seedlings wilting", at=0.0)
+    assert [c.member_id for c in matcher.match("tomato seedlings")] == ["gone"]
+    matcher.remove_member("gone")
+    assert matcher.match("tomato seedlings") == []
