@@ -45,7 +45,8 @@ _STOPWORD_TEXT = """
     being below between both but by can could did do does doing don done each else
     etc even ever every few for from further get gets getting go goes going got had has have
     having he hello help her here hers hi him his how however i if im in into is isn it its
-    just keep keeps kept know like looking make many may me might more most much must my need needed needs
+    just keep keeps kept know like looking make many may me might more most much must my
+    need needed needs
     no nor not now of off on once one only or other our out over own please possible problem
     question questions really same see seem seems she should so some someone something such
     than thank thanks that the their them then there these they thing things this those

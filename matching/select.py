@@ -22,20 +22,27 @@ def select(
     *,
     k: int,
     max_open: int,
+    tolerance: float = 0.2,
 ) -> list[Candidate]:
-    """Pick up to `k` candidates, skipping full members and preferring those asked less recently.
+    """Pick up to `k` candidates, skipping full members and spreading asks fairly.
 
-    Relevance decides first; among candidates of near-equal relevance (within 20% of each
-    other) the one asked longest ago goes first, so the top expert is not asked every time.
+    Relevance decides first. Candidates whose scores are within `tolerance` (a share of the
+    best score) of each other count as equally relevant; among them, members with fewer open
+    asks, then those asked longest ago (or never), go first, so the top expert is not asked
+    every time while a clearly better fit still is.
     """
+    if k <= 0:
+        return []
     free = [c for c in candidates if loads.get(c.member_id, Load()).open_asks < max_open]
     if not free:
         return []
-    best = free[0].score or 1.0
+    best = max(c.score for c in free)
+    width = tolerance * best if best > 0 else 0.0
 
-    def key(c: Candidate) -> tuple[int, float, float, str]:
-        band = int((best - c.score) / (0.2 * best)) if best > 0 else 0
-        last = loads.get(c.member_id, Load()).last_asked_at
-        return (band, last if last is not None else float("-inf"), -c.score, c.member_id)
+    def key(c: Candidate) -> tuple[int, int, float, float, str]:
+        band = int((best - c.score) / width) if width > 0 else 0
+        load = loads.get(c.member_id, Load())
+        last = load.last_asked_at if load.last_asked_at is not None else float("-inf")
+        return (band, load.open_asks, last, -c.score, c.member_id)
 
     return sorted(free, key=key)[:k]

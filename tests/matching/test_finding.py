@@ -83,5 +83,9 @@ def test_words_of_past_needs_are_not_typos() -> None:
 def test_topics_lists_known_skills_first() -> None:
     """Topics name the skills a need is about, spelled the way members write them."""
     matcher = offering("PostgreSQL", "Docker")
-    assert matcher.topics("postgres in docker keeps crashing") == ["Docker", "PostgreSQL", "crashing"]
+    assert matcher.topics("postgres in docker keeps crashing") == [
+        "Docker",
+        "PostgreSQL",
+        "crashing",
+    ]
     assert matcher.topics("bonsai pruning advice") == ["bonsai", "pruning", "advice"]

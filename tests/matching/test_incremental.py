@@ -6,9 +6,28 @@ from matching import Candidate, Matcher, Weights
 from matching.synthetic import Community
 
 SKILLS = [
-    "PostgreSQL", "postgres", "Docker", "Kubernetes", "k8s", "React", "TypeScript", "Rust",
-    "machine learning", "quantum-gate", "quantum gates", "stake pool", "Figma", "pitch decks",
-    "SQL Server", "Go", "js", "JSON", "asyncio", "Python", "gardening", "tax returns",
+    "PostgreSQL",
+    "postgres",
+    "Docker",
+    "Kubernetes",
+    "k8s",
+    "React",
+    "TypeScript",
+    "Rust",
+    "machine learning",
+    "quantum-gate",
+    "quantum gates",
+    "stake pool",
+    "Figma",
+    "pitch decks",
+    "SQL Server",
+    "Go",
+    "js",
+    "JSON",
+    "asyncio",
+    "Python",
+    "gardening",
+    "tax returns",
 ]
 NEEDS = [
     "postgres in docker is slow",
@@ -44,7 +63,9 @@ def test_incremental_equals_rebuilt() -> None:
             skill, count = rng.choice(SKILLS), rng.randint(1, 4)
             live.add_skill(member, skill, count)
             written = next((s for s in profiles.get(member, {}) if _same(s, skill)), skill)
-            profiles.setdefault(member, {})[written] = profiles.get(member, {}).get(written, 0) + count
+            profiles.setdefault(member, {})[written] = (
+                profiles.get(member, {}).get(written, 0) + count
+            )
         elif action < 0.75 and profiles.get(member):
             skill = rng.choice(sorted(profiles[member]))
             live.remove_skill(member, skill)

@@ -46,7 +46,13 @@ def test_aliases_table(alias: str, skill: str) -> None:
 
 @pytest.mark.parametrize(
     ("a", "b"),
-    [("js", "json"), ("java", "javascript"), ("status", "statu"), ("redis", "redi"), ("go", "goal")],
+    [
+        ("js", "json"),
+        ("java", "javascript"),
+        ("status", "statu"),
+        ("redis", "redi"),
+        ("go", "goal"),
+    ],
 )
 def test_different_skills_stay_different(a: str, b: str) -> None:
     """Words that only look alike are not merged by normalisation."""
