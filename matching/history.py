@@ -14,7 +14,7 @@ K1 = 1.2
 B = 0.75
 TF_BITS = 8  # a posting is one int: doc id shifted left, term frequency (capped) below
 TF_CAP = (1 << TF_BITS) - 1
-COMMON_SHARE = 0.125  # a word in more than this share of past needs says little about one
+COMMON_SHARE = 0.25  # a word in more than this share of past needs says little about one
 
 
 def need_words(text: str) -> Counter[str]:

@@ -30,9 +30,9 @@ __all__ = ["Candidate", "Matcher", "Reason", "Weights"]
 class Weights:
     """The tunable constants of the score; the defaults are the evaluated ones."""
 
-    history: float = 0.5  # times log(1 + similarity-weighted past helps)
+    history: float = 1.5  # times log(1 + similarity-weighted past helps)
     skills: float = 0.05  # times sum(match strength * idf * log(1 + evidence))
-    similar_needs: int = 20  # how many similar past needs vote
+    similar_needs: int = 100  # how many similar past needs vote
     query_words: int = 64  # the rarest words of a need that search the history
     history_budget: int = 20_000  # postings of past needs one search reads at most
     exhaustive: int = 256  # postings this short are always read whole
