@@ -129,7 +129,7 @@ class Vocabulary:
         longest = max((n for n, c in self._lengths.items() if c > 0), default=0)
         covered = [False] * len(tokens)
         best: dict[str, Hit] = {}
-        for n in range(min(longest + 1, 5), 0, -1):
+        for n in range(min(longest, 4), 0, -1):
             for i in range(len(tokens) - n + 1):
                 if any(covered[i : i + n]):
                     continue
