@@ -17,6 +17,7 @@ HitKind = Literal["exact", "alias", "fuzzy"]
 # (`scale` vs `scala`, `js` vs `jq`), and a two-letter skill must only ever match as itself.
 MIN_TYPO_LENGTH = 6
 FUZZY_STRENGTH = 0.8
+_LONGEST_ALIAS = max(len(a.split()) for a in ALIASES)
 
 
 @dataclass(frozen=True)
@@ -129,7 +130,8 @@ class Vocabulary:
         longest = max((n for n, c in self._lengths.items() if c > 0), default=0)
         covered = [False] * len(tokens)
         best: dict[str, Hit] = {}
-        for n in range(min(longest, 4), 0, -1):
+        # Multi-word aliases (`sql server`) may stand for a one-word skill (`mssql`).
+        for n in range(min(max(longest, _LONGEST_ALIAS), 4), 0, -1):
             for i in range(len(tokens) - n + 1):
                 if any(covered[i : i + n]):
                     continue
