@@ -116,9 +116,11 @@ class HistoryIndex:
                 scores[doc_id] = scores.get(doc_id, 0.0) + weight * tf / (
                     tf + norm[0] + norm[1] * lengths[doc_id]
                 )
-        best = heapq.nlargest(k, scores.items(), key=lambda kv: (kv[1], -kv[0]))
+        # Ties keep the order in which docs were first scored, which the index fixes.
+        best = heapq.nlargest(k, scores, key=scores.__getitem__)
         out = []
-        for doc_id, score in best:
+        for doc_id in best:
+            score = scores[doc_id]
             doc = self._docs[doc_id]
             shared = [w for w in used if _contains(doc.words, w)]
             out.append(Similar(tuple(doc.helpers), doc.at, score, tuple(shared[:3])))

@@ -69,20 +69,30 @@ class Profiles:
             return None
         skills = self.skills[m]
         old = skills.get(term)
+        evidence = (old or 0) + (count if count > 1 else 1)
         if old is None:
             if not skills:
                 self.with_skills += 1
-            self.forms[m] = (*self.forms[m], skill.strip())
-            self.display.setdefault(term, Counter())[skill.strip()] += 1
+            written = skill.strip()
+            self.forms[m] += (written,)
+            forms = self.display.get(term)
+            if forms is None:  # a skill nobody offered until now
+                forms = self.display[term] = Counter()
+                self.vocabulary.add(term)
+            forms[written] += 1
         elif not bulk:
             self._unpost(m, term)  # its place depends on the evidence about to change
-        skills[term] = (old or 0) + max(1, count)
-        self.max_count[term] = max(self.max_count.get(term, 0), skills[term])
+        skills[term] = evidence
+        if evidence > self.max_count.get(term, 0):
+            self.max_count[term] = evidence
         if not bulk:
             self._post(m, term)
         elif old is None:
-            self.postings.setdefault(term, []).append(m)
-        self.vocabulary.add(term)
+            posting = self.postings.get(term)
+            if posting is None:
+                self.postings[term] = [m]
+            else:
+                posting.append(m)
         return term
 
     def remove(self, m: int, skill: str) -> bool:
