@@ -34,7 +34,7 @@ class Weights:
     skills: float = 0.05  # times sum(match strength * idf * log(1 + evidence))
     similar_needs: int = 100  # how many similar past needs vote
     query_words: int = 64  # the rarest words of a need that search the history
-    history_budget: int = 10_000  # postings of past needs one search reads at most
+    history_budget: int = 4_000  # postings of past needs one search reads at most
     exhaustive: int = 256  # postings this short are always read whole
     depth: int = 4096  # at most this many holders of popular skills are read per need
     known_word_df: int = 3  # a word in this many past needs is a word, not a typo
