@@ -77,8 +77,8 @@ class Community:
         rng = random.Random(f"history:{self.seed}:{size}")
         start = 1_700_000_000.0
         for k in range(size):
-            # A Pareto pick: a small share of members gives most of the help.
-            helpers = {min(self.members - 1, int(rng.paretovariate(1.2)) - 1) for _ in range(2)}
+            # A Pareto pick: a few members give much of the help (the busiest about 2%).
+            helpers = {self._helper(rng) for _ in range(2)}
             if rng.random() < 0.6:
                 helpers = set(list(helpers)[:1])
             first = min(helpers)
@@ -99,6 +99,9 @@ class Community:
             asker = self.member_id(rng.randrange(self.members))
             out.append(Need(asker, self._text(rng, helper, typo=typo), typo))
         return out
+
+    def _helper(self, rng: random.Random) -> int:
+        return min(self.members - 1, int((rng.paretovariate(1.0) - 1.0) * 50))
 
     def _popular_skill(self) -> int:
         x = self.rng.random() * self._cumulative[-1]
