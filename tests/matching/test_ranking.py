@@ -120,3 +120,27 @@ def test_forgotten_helper_loses_history_credit() -> None:
     assert [c.member_id for c in matcher.match("tomato seedlings")] == ["gone"]
     matcher.remove_member("gone")
     assert matcher.match("tomato seedlings") == []
+
+
+def test_bulk_loaders_equal_single_adds() -> None:
+    """`add_member` and `add_members` give the same ranking as one `add_skill` at a time."""
+    one, many, bulk = Matcher(), Matcher(), Matcher()
+    profiles = {"ann": {"Rust": 3, "Go": 1}, "bob": {"rust": 1}, "cy": {"Go": 2}}
+    for member, skills in profiles.items():
+        for skill, count in skills.items():
+            one.add_skill(member, skill, count)
+        many.add_member(member, skills)
+    bulk.add_members(profiles.items())
+    need = "rust or golang for a cli"
+    assert one.match(need) == many.match(need) == bulk.match(need)
+    listed = Matcher()
+    listed.add_member("ann", ["Rust", "Go"])  # a plain list: one piece of evidence each
+    assert listed.skills_of("ann") == ["Go", "Rust"]
+
+
+def test_several_helpers_share_one_past_need() -> None:
+    """`record_helps` credits every helper of a resolved need."""
+    matcher = Matcher()
+    matcher.record_helps(["ann", "bob"], "sourdough starter is too runny", at=0.0)
+    found = {c.member_id for c in matcher.match("my sourdough starter")}
+    assert found == {"ann", "bob"}
