@@ -46,7 +46,6 @@ class DiscordAdapter:
             sync_guild_id=int(guild_id) if guild_id else None,
             gateway_url=settings.discord_gateway_url,
         )
-        core.attach(self)
 
     async def run(self) -> None:
         """Connect to Discord and serve until cancelled, then disconnect cleanly."""

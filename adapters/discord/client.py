@@ -14,6 +14,7 @@ from adapters.discord import text
 from adapters.discord.commands import args_of, build_commands, target_of
 from adapters.discord.community import PLATFORM, community_of
 from adapters.discord.views import ActionButton, build_view
+from bot import texts
 from bot.commands import Command
 from bot.port import Actor, Invocation, Message
 
@@ -27,9 +28,6 @@ log = logging.getLogger(__name__)
 DEFER_AFTER_SECONDS = 1.5
 
 NO_MENTIONS = discord.AllowedMentions.none()
-
-# Said only when the core itself failed; the core holds every other word the bot says.
-SORRY = "Sorry, something went wrong on my side. Nothing you sent was lost; please try again."
 
 
 def intents() -> discord.Intents:
@@ -59,6 +57,8 @@ class WhuffieClient(discord.AutoShardedClient):
         gateway_url: str = "",
         defer_after: float = DEFER_AFTER_SECONDS,
     ) -> None:
+        # The bot never joins voice: spare the log the warnings about voice libraries.
+        discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
         super().__init__(
             intents=intents(),
             allowed_mentions=NO_MENTIONS,
@@ -125,7 +125,7 @@ class WhuffieClient(discord.AutoShardedClient):
             reply = await work
         except Exception:
             log.exception("The core failed on /%s", command)
-            reply = Message(SORRY)
+            reply = texts.oops()
         try:
             await answer(interaction, community, reply)
         except discord.HTTPException:
