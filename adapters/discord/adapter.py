@@ -60,6 +60,11 @@ class DiscordAdapter:
         try:
             async with self.client:
                 await self.client.start(self.settings.discord_token)
+        except discord.LoginFailure:
+            raise SettingsError(
+                "Discord refused DISCORD_TOKEN; copy the token again from the Bot page of "
+                "the developer portal"
+            ) from None
         finally:
             Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY = saved
 

@@ -45,9 +45,10 @@ def error(status: int, code: int, message: str) -> web.Response:
 class FakeDiscord:
     """Discord, as far as a bot can tell: accounts, guilds, DMs, commands and interactions."""
 
-    def __init__(self, *, shards: int = 1) -> None:
+    def __init__(self, *, shards: int = 1, max_concurrency: int = 1) -> None:
         self.token = "fake-bot-token." + secrets.token_urlsafe(8)
         self.shards = shards
+        self.max_concurrency = max_concurrency
         self.application_id = snowflake()
         self.bot = User(self.application_id, "whuffie", bot=True)
         self.users: dict[int, User] = {self.bot.id: self.bot}
@@ -291,7 +292,8 @@ class FakeDiscord:
         )
 
     async def _gateway_bot(self, request: web.Request) -> web.Response:
-        limits = {"total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 1}
+        limits = {"total": 1000, "remaining": 1000, "reset_after": 0}
+        limits["max_concurrency"] = self.max_concurrency
         url = self.advertised_gateway or self.gateway_url
         return respond({"url": url, "shards": self.shards, "session_start_limit": limits})
 
