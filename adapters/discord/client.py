@@ -25,6 +25,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+# On shutdown, interactions being answered get this long to finish answering and delivering.
+SHUTDOWN_GRACE_SECONDS = 5.0
+
 # Discord lets each identify bucket (shard id % max_concurrency) start one session per 5 s.
 IDENTIFY_SPACING_SECONDS = 5.0
 
@@ -78,6 +81,7 @@ class WhuffieClient(discord.AutoShardedClient):
         self._max_concurrency: int | None = None
         self._identified_at: dict[int, float] = {}
         self._identify_locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._answering: set[asyncio.Task[Any]] = set()
 
     async def setup_hook(self) -> None:
         """Register the commands and the persistent buttons, then sync the commands."""
@@ -140,6 +144,22 @@ class WhuffieClient(discord.AutoShardedClient):
         target: Actor | None = None,
     ) -> None:
         """Hand one command to the core, answer privately, then deliver what it queued."""
+        current = asyncio.current_task()
+        if current is not None:
+            self._answering.add(current)
+        try:
+            await self._invoke(interaction, community, command, args, target)
+        finally:
+            self._answering.discard(current)
+
+    async def _invoke(
+        self,
+        interaction: discord.Interaction[Any],
+        community: str,
+        command: str,
+        args: str,
+        target: Actor | None,
+    ) -> None:
         invocation = Invocation(actor_of(interaction.user, community), command, args, target)
         work = asyncio.ensure_future(self.core.handle(invocation))
         done, _ = await asyncio.wait({work}, timeout=self.defer_after)
@@ -158,6 +178,13 @@ class WhuffieClient(discord.AutoShardedClient):
         except discord.HTTPException:
             log.exception("Could not answer /%s", command)
         await self.flush()
+
+    async def close(self) -> None:
+        """Let the interactions being answered finish (answer and deliver), then disconnect."""
+        others = self._answering - {asyncio.current_task()}
+        if others:
+            await asyncio.wait(others, timeout=SHUTDOWN_GRACE_SECONDS)
+        await super().close()
 
     async def flush(self) -> None:
         """Deliver the core's outbox; what fails stays queued for the core's next tick."""

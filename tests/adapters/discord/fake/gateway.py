@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import WSMsgType, web
@@ -39,7 +39,8 @@ async def serve(
     request: web.Request,
     *,
     token: str,
-    on_identify: Callable[[Session, dict[str, Any]], Any],
+    on_identify: Callable[[Session, dict[str, Any]], Awaitable[None]],
+    on_close: Callable[[], Awaitable[None]],
     sessions: list[Session],
 ) -> web.WebSocketResponse:
     """Speak the gateway protocol on one websocket until the client goes away."""
@@ -64,4 +65,5 @@ async def serve(
             # The fake keeps no sessions: tell the client to identify afresh.
             await session.send(INVALID_SESSION, False)
     sessions.remove(session)
+    await on_close()
     return ws

@@ -70,6 +70,7 @@ class Message:
     components: list[dict[str, Any]]
     flags: int
     allowed_mentions: dict[str, Any] | None
+    answers: int | None = None  # the interaction this message answers, if it is a reply
     edits: int = 0
 
     @property

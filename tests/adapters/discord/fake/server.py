@@ -137,7 +137,7 @@ class FakeDiscord:
     def dms(self, user: User) -> list[Message]:
         """The messages the bot sent to `user` by DM, oldest first."""
         channels = {c for c, u in self.dm_channels.items() if u == user.id}
-        return [m for m in self.messages.values() if m.channel_id in channels]
+        return [m for m in self.messages.values() if m.channel_id in channels and m.answers is None]
 
     async def until(self, check: Callable[[], Any], within: float = 5.0) -> Any:
         """Wait until `check()` is truthy (re-checked on each request) and return its value."""
@@ -184,7 +184,8 @@ class FakeDiscord:
             payload = self._base(user) | common | {"user": user.payload(), "context": 1}
             payload |= {"channel_id": str(message.channel_id), "channel": channel}
             return await self._dispatch(payload, None)
-        guild_id = self._interaction_of(message).payload["guild_id"]
+        assert message.answers is not None, "not a DM, not a reply: not the bot's message"
+        guild_id = self.interactions[message.answers].payload["guild_id"]
         payload = self._in_guild(self.guilds[int(guild_id)], user) | common
         return await self._dispatch(payload, int(guild_id))
 
@@ -197,7 +198,11 @@ class FakeDiscord:
 
     async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
         return await gateway.serve(
-            request, token=self.token, on_identify=self._identify, sessions=self.sessions
+            request,
+            token=self.token,
+            on_identify=self._identify,
+            on_close=self._notify,
+            sessions=self.sessions,
         )
 
     async def _identify(self, session: gateway.Session, data: dict[str, Any]) -> None:
@@ -380,8 +385,7 @@ class FakeDiscord:
         }
         if kind != 4:
             return respond({"interaction": answer})
-        reply = self._store(int(interaction.payload["channel_id"]), data)
-        interaction.replies.append(reply)
+        reply = self._store(int(interaction.payload["channel_id"]), data, interaction)
         answer["response_message_id"] = str(reply.id)
         return respond({"interaction": answer, "resource": {"type": 4, "message": reply.payload()}})
 
@@ -389,8 +393,8 @@ class FakeDiscord:
         interaction = self._by_token(request.match_info["token"])
         if interaction is None or not interaction.callbacks:
             return error(404, 10015, "Unknown Webhook")
-        reply = self._store(int(interaction.payload["channel_id"]), await request.json())
-        interaction.replies.append(reply)
+        body = await request.json()
+        reply = self._store(int(interaction.payload["channel_id"]), body, interaction)
         return respond(reply.payload())
 
     async def _edit_reply(self, request: web.Request) -> web.Response:
@@ -403,7 +407,9 @@ class FakeDiscord:
 
     # -- payloads and bookkeeping ---------------------------------------------------------
 
-    def _store(self, channel_id: int, body: dict[str, Any]) -> Message:
+    def _store(
+        self, channel_id: int, body: dict[str, Any], answering: Interaction | None = None
+    ) -> Message:
         assert body.get("content") or body.get("components"), "Discord rejects empty messages"
         assert len(body.get("content") or "") <= 2000, "Discord rejects over 2000 characters"
         message = Message(
@@ -414,8 +420,11 @@ class FakeDiscord:
             components=body.get("components") or [],
             flags=body.get("flags", 0),
             allowed_mentions=body.get("allowed_mentions"),
+            answers=answering.id if answering else None,
         )
         self.messages[message.id] = message
+        if answering:
+            answering.replies.append(message)
         return message
 
     def _apply_edit(self, message: Message, body: dict[str, Any]) -> None:
@@ -430,9 +439,6 @@ class FakeDiscord:
 
     def _by_token(self, token: str) -> Interaction | None:
         return next((i for i in self.interactions.values() if i.token == token), None)
-
-    def _interaction_of(self, message: Message) -> Interaction:
-        return next(i for i in self.interactions.values() if message in i.replies)
 
     def _synced(self, guild_id: int, name: str) -> dict[str, Any]:
         for scope in (guild_id, None):
