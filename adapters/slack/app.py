@@ -178,9 +178,15 @@ class SlackAdapter(SlackPort):
 
     async def _on_home_opened(self, event: dict[str, Any]) -> None:
         """Show the Home tab: what the bot is for and its commands."""
-        if event.get("tab") != "home":
-            return
-        await self.client.views_publish(user_id=event["user"], view=home_view())
+        if event.get("tab") == "home":
+            self._spawn(self._publish_home(str(event["user"])))
+
+    async def _publish_home(self, user_id: str) -> None:
+        """Publish the Home tab for one member."""
+        try:
+            await self.client.views_publish(user_id=user_id, view=home_view())
+        except Exception:
+            log.exception("could not publish the Home tab for %s", user_id)
 
     # -- from Slack to the core -----------------------------------------------------------
 
