@@ -16,10 +16,81 @@ ReasonKind = Literal["exact", "alias", "fuzzy"]
 
 # Words that say nothing about a skill; they never match one on their own.
 STOPWORDS = frozenset(
-    """a an and any are as at be but by can could do does for from get got has have help how i
-    if in into is it its me my need needs of on or our please so some that the their them then
-    there this to up us we what when where which who why will with would you your about just
-    like want wants trying try anyone someone know looking""".split()
+    [
+        "a",
+        "an",
+        "and",
+        "any",
+        "are",
+        "as",
+        "at",
+        "be",
+        "but",
+        "by",
+        "can",
+        "could",
+        "do",
+        "does",
+        "for",
+        "from",
+        "get",
+        "got",
+        "has",
+        "have",
+        "help",
+        "how",
+        "i",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "me",
+        "my",
+        "need",
+        "needs",
+        "of",
+        "on",
+        "or",
+        "our",
+        "please",
+        "so",
+        "some",
+        "that",
+        "the",
+        "their",
+        "them",
+        "then",
+        "there",
+        "this",
+        "to",
+        "up",
+        "us",
+        "we",
+        "what",
+        "when",
+        "where",
+        "which",
+        "who",
+        "why",
+        "will",
+        "with",
+        "would",
+        "you",
+        "your",
+        "about",
+        "just",
+        "like",
+        "want",
+        "wants",
+        "trying",
+        "try",
+        "anyone",
+        "someone",
+        "know",
+        "looking",
+    ]
 )
 
 FUZZY_CUTOFF = 88.0
@@ -105,6 +176,9 @@ class Matcher:
         for term in list(self._member_terms.get(member_id, ())):
             self.remove_skill(member_id, self._display.get((member_id, term), term))
         self._member_terms.pop(member_id, None)
+
+    def record_help(self, member_id: str, need_text: str) -> None:
+        """Remember that a member helped resolve a need with this text (not used yet)."""
 
     def skills_of(self, member_id: str) -> list[str]:
         """A member's skills as they wrote them."""
