@@ -27,6 +27,7 @@ from adapters.slack.client import build_client
 from adapters.slack.home import home_view
 from adapters.slack.port import SlackPort
 from adapters.slack.text import split_leading_member, to_plain
+from bot import texts
 from bot.app import Whuffie
 from bot.commands import COMMANDS
 from bot.port import Actor, Invocation, Message
@@ -35,10 +36,6 @@ from bot.settings import Settings
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
-SORRY = (
-    "Sorry, something went wrong on my side and that did not go through. "
-    "Please try again in a minute."
-)
 MEMBER_COMMANDS = frozenset(c.name for c in COMMANDS if c.options and c.options[0].kind == "member")
 SEEN_EVENTS_KEPT = 2_000
 SHUTDOWN_GRACE_SECONDS = 10.0
@@ -230,7 +227,7 @@ class SlackAdapter(SlackPort):
             reply = await self.core.handle(invocation)
         except Exception:
             log.exception("command /%s failed", invocation.command)
-            reply = Message(SORRY)
+            reply = texts.oops()
         await self._reply(invocation.actor, reply, respond)
         try:
             await self.core.flush()

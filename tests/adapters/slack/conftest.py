@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -12,7 +12,8 @@ from adapters.slack import SlackAdapter
 from bot.app import Whuffie
 from bot.clock import ManualClock
 from bot.settings import Settings
-from tests.adapters.slack.fake_slack import APP_TOKEN, BOT_TOKEN, FakeSlack
+from bot.store import Store
+from tests.adapters.slack.fake_slack import APP_TOKEN, BOT_TOKEN, FakeSlack, Posted
 from tests.adapters.slack.signed import SIGNING_SECRET, SlackSender
 
 ALICE, BOB, CAROL, DANA, ROBOT = "UALICE", "UBOB", "UCAROL", "UDANA", "UROBOT"
@@ -56,9 +57,18 @@ def socket_settings(settings: Settings) -> Settings:
 
 
 @pytest.fixture
-def core(settings: Settings, clock: ManualClock) -> Whuffie:
+def store(settings: Settings) -> Iterator[Store]:
+    """The real store: SQLite in tmp_path, migrated."""
+    db = Store.connect(settings.database_url)
+    db.upgrade()
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
+def core(settings: Settings, store: Store, clock: ManualClock) -> Whuffie:
     """The real core."""
-    return Whuffie(settings, clock=clock)
+    return Whuffie(settings, store, clock=clock)
 
 
 @pytest.fixture
@@ -75,3 +85,35 @@ def slack(adapter: SlackAdapter, fake_slack: FakeSlack) -> SlackSender:
     """Slack's side of the HTTP endpoint: signed commands, presses and events."""
     assert adapter.http_url is not None
     return SlackSender(adapter.http_url, fake_slack)
+
+
+class Chat:
+    """Drives one workspace: members type commands and press buttons, the test reads Slack."""
+
+    def __init__(self, adapter: SlackAdapter, slack: SlackSender, fake: FakeSlack) -> None:
+        self.adapter = adapter
+        self.slack = slack
+        self.fake = fake
+
+    async def type(self, user_id: str, command: str, text: str = "") -> str:
+        """Run a slash command to the end; return the private reply the member sees."""
+        answer = await self.slack.command(user_id, command, text)
+        assert answer.status == 200
+        await self.adapter.idle()
+        [reply] = self.fake.replies_to(answer.response_url)
+        return reply.shown_text()
+
+    async def press(self, user_id: str, on: Posted, label: str) -> str:
+        """Press the button with this label on a DM; return the private reply."""
+        [button] = [b for b in on.buttons() if b["text"]["text"] == label]
+        answer = await self.slack.press(user_id, button, on)
+        assert answer.status == 200
+        await self.adapter.idle()
+        [reply] = self.fake.replies_to(answer.response_url)
+        return reply.shown_text()
+
+
+@pytest.fixture
+def chat(adapter: SlackAdapter, slack: SlackSender, fake_slack: FakeSlack) -> Chat:
+    """The workspace, driven through signed HTTP."""
+    return Chat(adapter, slack, fake_slack)
