@@ -45,6 +45,24 @@ class SlackStartupError(RuntimeError):
     """Slack refused the credentials or the settings cannot work; the message says how to fix it."""
 
 
+def check_credentials(settings: Settings) -> None:
+    """Catch the usual copy-paste mix-ups before talking to Slack (no secret is echoed)."""
+    if not settings.slack_bot_token.startswith("xoxb-"):
+        raise SlackStartupError(
+            "SLACK_BOT_TOKEN must be the Bot User OAuth Token, starting with xoxb- "
+            "(your app's OAuth & Permissions page)"
+        )
+    if settings.slack_app_token and not settings.slack_app_token.startswith("xapp-"):
+        raise SlackStartupError(
+            "SLACK_APP_TOKEN must be an app-level token, starting with xapp- "
+            "(Basic Information → App-Level Tokens, scope connections:write)"
+        )
+    if not (settings.slack_app_token or settings.slack_signing_secret):
+        raise SlackStartupError(
+            "Set SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP mode)"
+        )
+
+
 def community_of(context: AsyncBoltContext) -> str:
     """The community a request belongs to: the workspace, or the whole org for org-wide installs.
 
@@ -61,12 +79,7 @@ class SlackAdapter(SlackPort):
     """Serves the core on Slack and is the core's port there (it attaches itself)."""
 
     def __init__(self, core: Whuffie, settings: Settings) -> None:
-        if not settings.slack_bot_token:
-            raise SlackStartupError("SLACK_BOT_TOKEN is not set")
-        if not (settings.slack_app_token or settings.slack_signing_secret):
-            raise SlackStartupError(
-                "Set SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP mode)"
-            )
+        check_credentials(settings)
         super().__init__(build_client(settings, settings.slack_bot_token))
         self.core = core
         self.settings = settings
@@ -264,13 +277,14 @@ class SlackAdapter(SlackPort):
     async def start(self, host: str = "0.0.0.0", port: int | None = None) -> None:
         """Check the token, then connect through Socket Mode or serve HTTP on `port`."""
         identity = await self._whoami()
-        log.info("Slack: signed in as %s in %s", identity.get("user"), identity.get("team"))
+        who = f"@{identity.get('user', '?')} in {identity.get('team', '?')}"
+        # The ready lines are warnings so they show at the CLI's default log level.
         if self.socket_mode:
             self._socket = AsyncSocketModeHandler(
                 self.bolt, app_token=self.settings.slack_app_token, web_client=self.client
             )
             await self._socket.connect_async()
-            log.info("Slack: connected through Socket Mode")
+            log.warning("Slack: %s, connected through Socket Mode", who)
             return
         server = web.Application()
         server.router.add_post(EVENTS_PATH, self._handle_http)
@@ -280,7 +294,7 @@ class SlackAdapter(SlackPort):
         await site.start()
         bound = self._runner.addresses[0]
         self.http_url = f"http://{host}:{bound[1]}{EVENTS_PATH}"
-        log.info("Slack: serving HTTP on port %s at %s", bound[1], EVENTS_PATH)
+        log.warning("Slack: %s, serving HTTP on port %s at %s", who, bound[1], EVENTS_PATH)
 
     async def _handle_http(self, request: web.Request) -> web.Response:
         """One signed request from Slack, verified and dispatched by Bolt."""
