@@ -80,8 +80,9 @@ class Community:
         self.core = Whuffie(settings or Settings(), store, self.clock)
         self.core.attach(self.port)
 
-    async def say(self, user: str, command: str, args: str = "", target: str | None = None
-                  ) -> Message:
+    async def say(
+        self, user: str, command: str, args: str = "", target: str | None = None
+    ) -> Message:
         """`user` types `/command args`; owed messages are delivered afterwards."""
         actor = Actor("fake", COMMUNITY, user, user.title())
         tgt = Actor("fake", COMMUNITY, target, target.title()) if target else None

@@ -27,11 +27,16 @@ def console(database_url: str, script: str, *args: str) -> str:
     env.pop("SLACK_BOT_TOKEN", None)
     env.pop("DISCORD_TOKEN", None)
     if database_url.startswith("postgresql"):
-        subprocess.run([sys.executable, "-m", "bot", "db", "upgrade"], env=env, check=True,
-                       capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "bot", "db", "upgrade"], env=env, check=True, capture_output=True
+        )
     done = subprocess.run(
         [sys.executable, "-m", "bot", "console", *args],
-        input=script, env=env, capture_output=True, text=True, timeout=120,
+        input=script,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr
@@ -63,7 +68,7 @@ def test_scripted_session_shows_every_step(sqlite_url: str) -> None:
     assert out.index("time passes") < out.index("Did it help?")
     thanks = [t for h, t in got if h == "dm alice" and "the index fixed it!" in t]
     assert thanks
-    done = [t for h, t in got if h == "reply bob" and "resolved" in t][0]
+    done = next(t for h, t in got if h == "reply bob" and "resolved" in t)
     assert "seed pitch deck" in done and "(/give 1)" in done
 
 

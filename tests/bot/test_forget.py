@@ -18,7 +18,8 @@ def rows_naming(store: Store, user_id: str, display: str, member_id: int) -> lis
     with store.engine.connect() as conn:
         for table in SQLModel.metadata.sorted_tables:
             member_columns = {
-                c.name for c in table.columns
+                c.name
+                for c in table.columns
                 if any(fk.column.table.name == "member" for fk in c.foreign_keys)
             }
             for row in conn.execute(select(table)).mappings():
@@ -30,8 +31,9 @@ def rows_naming(store: Store, user_id: str, display: str, member_id: int) -> lis
     return found
 
 
-def _names(column: str, value: Any, member_columns: set[str], user_id: str, display: str,
-           member_id: int) -> bool:
+def _names(
+    column: str, value: Any, member_columns: set[str], user_id: str, display: str, member_id: int
+) -> bool:
     if column in member_columns:
         return bool(value == member_id)
     if isinstance(value, str):
