@@ -25,8 +25,8 @@ from slack_sdk.errors import SlackApiError
 from adapters.slack import blocks
 from adapters.slack.client import build_client
 from adapters.slack.home import home_view
+from adapters.slack.invocations import community_of, from_buttons, from_command
 from adapters.slack.port import SlackPort
-from adapters.slack.text import split_leading_member, to_plain
 from bot import texts
 from bot.app import Whuffie
 from bot.commands import COMMANDS
@@ -36,7 +36,6 @@ from bot.settings import Settings
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
-MEMBER_COMMANDS = frozenset(c.name for c in COMMANDS if c.options and c.options[0].kind == "member")
 SEEN_EVENTS_KEPT = 2_000
 SHUTDOWN_GRACE_SECONDS = 10.0
 
@@ -61,18 +60,6 @@ def check_credentials(settings: Settings) -> None:
         raise SlackStartupError(
             "Set SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP mode)"
         )
-
-
-def community_of(context: AsyncBoltContext) -> str:
-    """The community a request belongs to: the workspace, or the whole org for org-wide installs.
-
-    An app installed on an Enterprise Grid organisation serves every workspace in it with one
-    token and org-wide member ids, so the organisation is one community; an app installed on a
-    single workspace (Grid or not) serves that workspace.
-    """
-    if context.is_enterprise_install and context.enterprise_id:
-        return f"slack:{context.enterprise_id}"
-    return f"slack:{context.team_id or context.enterprise_id}"
 
 
 class SlackAdapter(SlackPort):
@@ -161,7 +148,14 @@ class SlackAdapter(SlackPort):
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
         """Run work after the ack, keeping hold of it so shutdown can let it finish."""
-        task = asyncio.create_task(work)
+
+        async def logged() -> None:
+            try:
+                await work
+            except Exception:
+                log.exception("handling a Slack request failed")
+
+        task = asyncio.create_task(logged())
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
@@ -200,39 +194,18 @@ class SlackAdapter(SlackPort):
 
     # -- from Slack to the core -----------------------------------------------------------
 
-    async def _actor(self, community: str, user_id: str, fallback_name: str) -> Actor:
-        """The member as the core knows them, with the name their workspace shows."""
-        name = await self.display_name(user_id, fallback_name)
-        return Actor("slack", community, user_id, name)
-
     async def _run_command(
         self, body: dict[str, Any], respond: AsyncRespond, community: str
     ) -> None:
-        """Translate a slash command into an invocation and answer it privately."""
-        command = str(body.get("command", "")).lstrip("/")
-        raw = str(body.get("text") or "")
-        actor = await self._actor(community, body["user_id"], body.get("user_name", ""))
-        target: Actor | None = None
-        if command in MEMBER_COMMANDS:
-            named = split_leading_member(raw)
-            if named is not None:
-                target = await self._actor(community, named.user_id, named.label)
-                raw = named.rest
-        await self._answer(Invocation(actor, command, to_plain(raw), target), respond)
+        """Translate a slash command and answer it privately."""
+        await self._answer(await from_command(self, body, community), respond)
 
     async def _run_button(
         self, body: dict[str, Any], respond: AsyncRespond, community: str
     ) -> None:
         """Translate a button press into the command it stands for and answer it privately."""
-        user = body.get("user") or {}
-        for action in body.get("actions") or []:
-            pressed = blocks.pressed(action)
-            if pressed is None:
-                continue
-            command, arg = pressed
-            fallback = str(user.get("username") or user.get("name") or "")
-            actor = await self._actor(community, user["id"], fallback)
-            await self._answer(Invocation(actor, command, arg), respond)
+        for invocation in await from_buttons(self, body, community):
+            await self._answer(invocation, respond)
 
     async def _answer(self, invocation: Invocation, respond: AsyncRespond) -> None:
         """Run the invocation, reply to whoever sent it, then deliver what it owes others."""

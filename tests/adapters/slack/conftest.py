@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -95,18 +96,18 @@ class Chat:
         self.slack = slack
         self.fake = fake
 
-    async def type(self, user_id: str, command: str, text: str = "") -> str:
+    async def type(self, user_id: str, command: str, text: str = "", **where: Any) -> str:
         """Run a slash command to the end; return the private reply the member sees."""
-        answer = await self.slack.command(user_id, command, text)
+        answer = await self.slack.command(user_id, command, text, **where)
         assert answer.status == 200
         await self.adapter.idle()
         [reply] = self.fake.replies_to(answer.response_url)
         return reply.shown_text()
 
-    async def press(self, user_id: str, on: Posted, label: str) -> str:
+    async def press(self, user_id: str, on: Posted, label: str, **where: Any) -> str:
         """Press the button with this label on a DM; return the private reply."""
         [button] = [b for b in on.buttons() if b["text"]["text"] == label]
-        answer = await self.slack.press(user_id, button, on)
+        answer = await self.slack.press(user_id, button, on, **where)
         assert answer.status == 200
         await self.adapter.idle()
         [reply] = self.fake.replies_to(answer.response_url)

@@ -66,14 +66,28 @@ class SlackSender:
             text = await answer.text()
             return Answer(answer.status, text, time.perf_counter() - started)
 
-    def command_body(self, user_id: str, command: str, text: str, response_url: str) -> str:
-        """A slash command's form body, field for field as Slack sends it."""
+    def command_body(
+        self,
+        user_id: str,
+        command: str,
+        text: str,
+        response_url: str,
+        *,
+        team_id: str = TEAM_ID,
+        org_id: str | None = None,
+    ) -> str:
+        """A slash command's form body, field for field as Slack sends it.
+
+        `org_id` makes it come from an app installed on a whole Enterprise Grid organisation.
+        """
         user = self.fake.users.get(user_id, {})
+        org = {"enterprise_id": org_id, "enterprise_name": "Org"} if org_id else {}
         return urlencode(
             {
                 "token": "verification-token-unused",
-                "team_id": TEAM_ID,
+                "team_id": team_id,
                 "team_domain": "test",
+                **org,
                 "channel_id": "C0GENERAL",
                 "channel_name": "general",
                 "user_id": user_id,
@@ -81,22 +95,40 @@ class SlackSender:
                 "command": command,
                 "text": text,
                 "api_app_id": "A0WHUFFIE",
-                "is_enterprise_install": "false",
+                "is_enterprise_install": "true" if org_id else "false",
                 "response_url": response_url,
                 "trigger_id": "13345224609.738474920.8088930838d88f008e0",
             }
         )
 
-    async def command(self, user_id: str, command: str, text: str = "", **kwargs: Any) -> Answer:
+    async def command(
+        self,
+        user_id: str,
+        command: str,
+        text: str = "",
+        *,
+        team_id: str = TEAM_ID,
+        org_id: str | None = None,
+        **kwargs: Any,
+    ) -> Answer:
         """Run `/command text` as this member; the answer carries the request's response URL."""
         response_url = self.fake.response_url()
-        body = self.command_body(user_id, command, text, response_url)
+        body = self.command_body(
+            user_id, command, text, response_url, team_id=team_id, org_id=org_id
+        )
         answer = await self.post(body, "application/x-www-form-urlencoded", **kwargs)
         answer.response_url = response_url
         return answer
 
     async def press(
-        self, user_id: str, button: dict[str, Any], on: Posted | Response, **kwargs: Any
+        self,
+        user_id: str,
+        button: dict[str, Any],
+        on: Posted | Response,
+        *,
+        team_id: str = TEAM_ID,
+        org_id: str | None = None,
+        **kwargs: Any,
     ) -> Answer:
         """Press a button of a message the bot sent (a DM, or an ephemeral reply)."""
         response_url = self.fake.response_url()
@@ -111,14 +143,14 @@ class SlackSender:
             message = None
         payload: dict[str, Any] = {
             "type": "block_actions",
-            "user": {"id": user_id, "username": user.get("name", ""), "team_id": TEAM_ID},
+            "user": {"id": user_id, "username": user.get("name", ""), "team_id": team_id},
             "api_app_id": "A0WHUFFIE",
             "token": "verification-token-unused",
             "container": container,
             "trigger_id": "13345224609.738474920.8088930838d88f008e0",
-            "team": {"id": TEAM_ID, "domain": "test"},
-            "enterprise": None,
-            "is_enterprise_install": False,
+            "team": {"id": team_id, "domain": "test"},
+            "enterprise": {"id": org_id, "name": "Org"} if org_id else None,
+            "is_enterprise_install": org_id is not None,
             "channel": channel,
             "response_url": response_url,
             "actions": [

@@ -30,7 +30,9 @@ async def test_a_need_is_met_end_to_end(
     [intro] = fake_slack.messages_in(ALICE, BOB)
     assert f"<@{ALICE}>, meet <@{BOB}>" in intro.shown_text()
     assert NUDGE in intro.shown_text()
-    # Carol's ask is edited in place: taken care of, no buttons left to press.
+    # Both asks are edited in place, with no buttons left to press.
+    assert "You said yes" in bob_ask.shown_text()
+    assert bob_ask.buttons() == []
     assert "Already taken care of" in carol_ask.shown_text()
     assert carol_ask.buttons() == []
 
