@@ -31,7 +31,7 @@ from bot import texts
 from bot.app import Whuffie
 from bot.commands import COMMANDS
 from bot.port import Actor, Invocation, Message
-from bot.settings import Settings
+from bot.settings import Settings, SettingsError
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ SEEN_EVENTS_KEPT = 2_000
 SHUTDOWN_GRACE_SECONDS = 10.0
 
 
-class SlackStartupError(RuntimeError):
+class SlackStartupError(SettingsError):
     """Slack refused the credentials or the settings cannot work; the message says how to fix it."""
 
 

@@ -272,9 +272,13 @@ class FakeSlack:
                 waiter.set_result(ack)
         return socket
 
+    async def socket_connected(self) -> None:
+        """Wait until an app has connected through Socket Mode (callers bound the wait)."""
+        await self._socket_ready.wait()
+
     async def socket_send(self, envelope: dict[str, Any]) -> asyncio.Future[dict[str, Any]]:
         """Push an envelope to the connected app; the future resolves with its ack."""
-        await asyncio.wait_for(self._socket_ready.wait(), 5)
+        await asyncio.wait_for(self.socket_connected(), 5)
         assert self._socket is not None
         waiter: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
         self._acks[str(envelope["envelope_id"])] = waiter
