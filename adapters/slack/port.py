@@ -115,9 +115,9 @@ class SlackPort:
             log.warning("users.info failed for %s: %s", user_id, exc)
             return fallback or user_id
 
-    async def _open(self, user_ids: Sequence[str]) -> str:
-        """The DM (one member) or group DM (several) channel with these members."""
-        key = tuple(sorted(user_ids))
+    async def _open(self, user_ids: tuple[str, ...]) -> str:
+        """The DM (one member) or group DM (several) channel with these (sorted) members."""
+        key = tuple(user_ids)
         channel = self._dm_channels.get(key)
         if channel is None:
             answer = await self.client.conversations_open(users=",".join(key))
@@ -127,9 +127,9 @@ class SlackPort:
 
     async def send_dm(self, community: str, user_ids: Sequence[str], message: Message) -> str:
         """DM one member, or open a group DM with several and post the introduction there."""
-        if not user_ids:
+        key = tuple(sorted(set(user_ids)))
+        if not key:
             raise Undeliverable("no member to send to")
-        key = tuple(sorted(user_ids))
         try:
             channel = await self._open(key)
             answer = await self.client.chat_postMessage(
