@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from adapters.slack import SlackAdapter
 from bot.app import Whuffie
 from bot.clock import ManualClock
+from bot.settings import Settings
+from bot.store import Store
 from bot.texts import NUDGE
 from tests.adapters.slack.conftest import ALICE, BOB, CAROL, DANA, Chat
 from tests.adapters.slack.fake_slack import FakeSlack
+from tests.adapters.slack.signed import SlackSender
 
 
 async def test_a_need_is_met_end_to_end(
@@ -89,3 +93,24 @@ async def test_a_need_cannot_ping_anyone(chat: Chat, fake_slack: FakeSlack) -> N
     for text in (ask.shown_text(), ask.text):
         assert "<!channel>" not in text and "<@U0123ABC" not in text and "<!here>" not in text
         assert "postgres @channel ask @zed &lt;!here&gt; R&amp;D" in text
+
+
+async def test_buttons_keep_working_after_a_restart(
+    chat: Chat, fake_slack: FakeSlack, settings: Settings, store: Store, clock: ManualClock
+) -> None:
+    """An ask sent before a restart is still answered by its button afterwards."""
+    await chat.type(BOB, "/offer", "postgres")
+    await chat.type(ALICE, "/need", "my slow postgres query")
+    await chat.adapter.stop()
+
+    restarted = SlackAdapter(Whuffie(settings, store, clock=clock), settings)
+    await restarted.start(host="127.0.0.1", port=0)
+    try:
+        assert restarted.http_url is not None
+        after = Chat(restarted, SlackSender(restarted.http_url, fake_slack), fake_slack)
+        assert "Thank you for helping" in await after.press(
+            BOB, fake_slack.messages_in(BOB)[0], "I can help"
+        )
+        assert len(fake_slack.messages_in(ALICE, BOB)) == 1
+    finally:
+        await restarted.stop()
