@@ -87,7 +87,8 @@ class SlackAdapter(SlackPort):
         async def authorize(
             enterprise_id: str | None, team_id: str | None, user_id: str | None
         ) -> AuthorizeResult:
-            # One bot token serves the workspace; its identity is looked up once at start.
+            # Bolt's own single-token mode calls auth.test on the first request, before the
+            # ack; with a slow Web API that could miss Slack's 3 s. Ours is asked at start.
             identity = await self._whoami()
             return AuthorizeResult(
                 enterprise_id=enterprise_id,
