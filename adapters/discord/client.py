@@ -90,8 +90,22 @@ class WhuffieClient(discord.AutoShardedClient):
             self.tree.add_command(command, guild=guild)
         self.add_dynamic_items(ActionButton)
         synced = await self.tree.sync(guild=guild)
-        where = f"guild {self.sync_guild_id}" if guild else "every guild (global)"
-        log.info("Synced %d commands to %s", len(synced), where)
+        log.info("Synced %d commands to %s", len(synced), self._synced_to())
+
+    async def on_ready(self) -> None:
+        """Say, once every shard is in, that the bot is serving and where."""
+        log.warning(
+            "Discord: @%s in %d servers over %d shard(s); commands synced to %s",
+            self.user.name if self.user else "?",
+            len(self.guilds),
+            self.shard_count or 1,
+            self._synced_to(),
+        )
+
+    def _synced_to(self) -> str:
+        if self.sync_guild_id:
+            return f"server {self.sync_guild_id} only"
+        return "every server (global)"
 
     async def launch_shards(self) -> None:
         """Start the shards; a configured gateway URL wins over the one Discord advertises."""
