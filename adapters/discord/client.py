@@ -95,7 +95,7 @@ class WhuffieClient(discord.AutoShardedClient):
     async def on_ready(self) -> None:
         """Say, once every shard is in, that the bot is serving and where."""
         log.warning(
-            "Discord: @%s in %d servers over %d shard(s); commands synced to %s",
+            "Discord: @%s in %d server(s) over %d shard(s); commands synced to %s",
             self.user.name if self.user else "?",
             len(self.guilds),
             self.shard_count or 1,
