@@ -99,3 +99,24 @@ async def test_each_shard_serves_its_own_guilds(store: Store, clock: ManualClock
     assert sorted(tuple(i["shard"]) for i in fake.identified) == [(0, 2), (1, 2)]
     assert all("Your profile" in a.text for a in answers)
     assert connect_seconds < 4, "shards in different identify buckets need not wait 5 s"
+
+
+async def test_a_long_answer_comes_in_parts_with_the_buttons_last(
+    fake: FakeDiscord, store: Store, clock: ManualClock
+) -> None:
+    """An answer over 2000 characters: a first reply, then followups, each private."""
+    guild = fake.add_guild("makers", fake.add_user("olga"))
+    bob = fake.join(guild, "bob")
+    async with bot_on(fake, store, clock):
+        await fake.answered(await fake.slash(guild, bob, "offer", skills="postgres"))
+        for name in ("alice", "carol", "dave"):
+            member = fake.join(guild, name)
+            text = f"postgres help for {name}: " + " ".join(["the query is slow"] * 50)
+            await fake.answered(await fake.slash(guild, member, "need", text=text))
+        needs = await fake.slash(guild, bob, "needs")
+        await fake.until(lambda: needs.replies and needs.replies[-1].buttons)
+    assert needs.callbacks == [4]
+    assert len(needs.replies) >= 2
+    assert all(r.ephemeral and len(r.content) <= 2000 for r in needs.replies)
+    assert [bool(r.buttons) for r in needs.replies] == [False] * (len(needs.replies) - 1) + [True]
+    assert needs.replies[-1].labels == [f"I can help with #{n}" for n in (3, 2, 1)]
