@@ -15,7 +15,7 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.adapters.discord.fake import gateway
+from tests.adapters.discord.fake import gateway, payloads
 from tests.adapters.discord.fake.model import (
     EPHEMERAL,
     MANAGE_GUILD,
@@ -27,7 +27,6 @@ from tests.adapters.discord.fake.model import (
 )
 
 API = "/api/v10"
-DM_CHANNEL, GUILD_TEXT = 1, 0
 USER_OPTION = 6
 
 
@@ -162,13 +161,13 @@ class FakeDiscord:
         for key, value in options.items():
             if declared[key]["type"] == USER_OPTION:
                 resolved["users"][str(value.id)] = value.payload()
-                resolved["members"][str(value.id)] = self._member(guild, value.id, nested=False)
+                resolved["members"][str(value.id)] = payloads.member(guild, value, nested=False)
                 value = str(value.id)
             values.append({"name": key, "type": declared[key]["type"], "value": value})
         data = {"id": command["id"], "name": name, "type": 1, "options": values}
         if resolved["users"]:
             data["resolved"] = resolved
-        payload = self._in_guild(guild, user) | {"type": 2, "data": data}
+        payload = payloads.in_guild(self.application_id, guild, user) | {"type": 2, "data": data}
         return await self._dispatch(payload, guild.id)
 
     async def press(self, user: User, message: Message, label: str) -> Interaction:
@@ -180,13 +179,12 @@ class FakeDiscord:
         recipient = self.dm_channels.get(message.channel_id)
         if recipient is not None:
             assert recipient == user.id, "a DM's buttons are pressed by its recipient"
-            channel = self._dm_channel_payload(message.channel_id, user)
-            payload = self._base(user) | common | {"user": user.payload(), "context": 1}
-            payload |= {"channel_id": str(message.channel_id), "channel": channel}
-            return await self._dispatch(payload, None)
+            in_dm = payloads.in_dm(self.application_id, message.channel_id, user)
+            return await self._dispatch(in_dm | common, None)
         assert message.answers is not None, "not a DM, not a reply: not the bot's message"
         guild_id = self.interactions[message.answers].payload["guild_id"]
-        payload = self._in_guild(self.guilds[int(guild_id)], user) | common
+        server = self.guilds[int(guild_id)]
+        payload = payloads.in_guild(self.application_id, server, user) | common
         return await self._dispatch(payload, int(guild_id))
 
     async def answered(self, interaction: Interaction, replies: int = 1) -> Interaction:
@@ -221,7 +219,7 @@ class FakeDiscord:
         }
         await session.dispatch("READY", ready)
         for guild in guilds:
-            await session.dispatch("GUILD_CREATE", self._guild_payload(guild))
+            await session.dispatch("GUILD_CREATE", payloads.guild(guild, self.bot))
         session.ready.set()
         await self._notify()
 
@@ -330,7 +328,7 @@ class FakeDiscord:
         if channel is None:
             channel = snowflake()
             self.dm_channels[channel] = user_id
-        return respond(self._dm_channel_payload(channel, self.users[user_id]))
+        return respond(payloads.dm_channel(channel, self.users[user_id]))
 
     async def _send(self, request: web.Request) -> web.Response:
         channel = int(request.match_info["channel"])
@@ -356,7 +354,7 @@ class FakeDiscord:
         guild = self.guilds.get(int(request.match_info["guild"]))
         if guild is None:
             return error(404, 10004, "Unknown Guild")
-        return respond(self._guild_payload(guild))
+        return respond(payloads.guild(guild, self.bot))
 
     async def _get_member(self, request: web.Request) -> web.Response:
         await asyncio.sleep(self.member_delay)
@@ -364,7 +362,7 @@ class FakeDiscord:
         user_id = int(request.match_info["user"])
         if guild is None or user_id not in guild.members:
             return error(404, 10007, "Unknown Member")
-        return respond(self._member(guild, user_id))
+        return respond(payloads.member(guild, self.users[user_id]))
 
     async def _callback(self, request: web.Request) -> web.Response:
         interaction = self.interactions.get(int(request.match_info["interaction"]))
@@ -446,87 +444,3 @@ class FakeDiscord:
                 if command["name"] == name:
                     return command
         raise AssertionError(f"/{name} was not synced to guild {guild_id} nor globally")
-
-    def _base(self, user: User) -> dict[str, Any]:
-        return {
-            "id": str(snowflake()),
-            "application_id": str(self.application_id),
-            "token": secrets.token_urlsafe(16),
-            "version": 1,
-            "locale": "en-US",
-            "app_permissions": "0",
-            "entitlements": [],
-            "authorizing_integration_owners": {"0": str(user.id)},
-            "attachment_size_limit": 8 * 1024 * 1024,
-        }
-
-    def _in_guild(self, guild: Guild, user: User) -> dict[str, Any]:
-        channel = {"id": str(guild.id), "type": GUILD_TEXT, "guild_id": str(guild.id)}
-        return self._base(user) | {
-            "guild_id": str(guild.id),
-            "guild_locale": "en-US",
-            "channel_id": str(guild.id),
-            "channel": channel | {"name": "general", "position": 0, "permission_overwrites": []},
-            "member": self._member(guild, user.id)
-            | {"permissions": str(guild.permissions(user.id))},
-            "context": 0,
-        }
-
-    def _member(self, guild: Guild, user_id: int, *, nested: bool = True) -> dict[str, Any]:
-        member: dict[str, Any] = {
-            "roles": [str(r) for r in guild.members[user_id]],
-            "joined_at": "2024-01-01T00:00:00+00:00",
-            "deaf": False,
-            "mute": False,
-            "flags": 0,
-            "nick": None,
-            "pending": False,
-        }
-        if nested:
-            member["user"] = self.users[user_id].payload()
-        return member
-
-    def _guild_payload(self, guild: Guild) -> dict[str, Any]:
-        roles = [
-            {
-                "id": str(role),
-                "name": "@everyone" if role == guild.id else f"role-{role}",
-                "permissions": str(bits),
-                "position": 0 if role == guild.id else 1,
-                "color": 0,
-                "hoist": False,
-                "managed": False,
-                "mentionable": False,
-                "flags": 0,
-            }
-            for role, bits in guild.roles.items()
-        ]
-        return {
-            "id": str(guild.id),
-            "name": guild.name,
-            "owner_id": str(guild.owner_id),
-            "roles": roles,
-            "channels": [],
-            "members": [self._member(guild, self.bot.id)],
-            "member_count": len(guild.members),
-            "large": False,
-            "unavailable": False,
-            "features": [],
-            "emojis": [],
-            "stickers": [],
-            "threads": [],
-            "voice_states": [],
-            "presences": [],
-            "stage_instances": [],
-            "guild_scheduled_events": [],
-            "joined_at": "2024-01-01T00:00:00+00:00",
-        }
-
-    def _dm_channel_payload(self, channel_id: int, user: User) -> dict[str, Any]:
-        return {
-            "id": str(channel_id),
-            "type": DM_CHANNEL,
-            "last_message_id": None,
-            "recipients": [user.payload()],
-            "flags": 0,
-        }
