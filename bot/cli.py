@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import importlib
 import json
 import logging
@@ -70,8 +69,16 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from bot.runtime import serve
 
     store = open_store(settings)
-    with contextlib.suppress(KeyboardInterrupt):
+    try:
         asyncio.run(serve(settings, store))
+    except KeyboardInterrupt:
+        pass
+    except BaseExceptionGroup as group:
+        # An adapter that cannot start (a token the platform rejects) is the user's to fix.
+        wrong = group.subgroup(lambda e: isinstance(e, SettingsError | CliError))
+        if wrong is not None:
+            raise CliError(str(wrong.exceptions[0])) from None
+        raise
     return 0
 
 
