@@ -124,3 +124,12 @@ async def test_whuffie_run_serves_slack_and_discord_together(
     assert process.returncode == 0
     assert "Traceback" not in logged
     assert (tmp_path / "whuffie.db").exists()
+
+
+async def test_whuffie_run_explains_a_refused_token(fake: FakeDiscord, tmp_path: Path) -> None:
+    """A wrong DISCORD_TOKEN: a sentence saying what to fix, no traceback, exit status 2."""
+    process = await start(tmp_path, environment(tmp_path, fake, DISCORD_TOKEN="wrong"))
+    _, stderr = await asyncio.wait_for(process.communicate(), STARTUP_SECONDS)
+    assert process.returncode == 2
+    assert "Discord refused DISCORD_TOKEN" in stderr.decode()
+    assert "Traceback" not in stderr.decode()
