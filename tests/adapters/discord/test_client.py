@@ -36,8 +36,8 @@ async def test_a_slow_answer_is_deferred_then_followed_up(
     """A core slower than Discord waits: the member sees "thinking…", then the answer."""
     guild = fake.add_guild("makers", fake.add_user("olga"))
     admin = fake.join(guild, "ada", manage_guild=True)
-    fake.member_delay = 0.5  # the admin check is slow...
-    fake.interaction_window = 0.3  # ...and slower than the interaction lives
+    fake.member_delay = 1.2  # the admin check is slow...
+    fake.interaction_window = 1.0  # ...and slower than the interaction lives
     async with bot_on(fake, store, clock) as adapter:
         adapter.client.defer_after = 0.05
         stats = await fake.answered(await fake.slash(guild, admin, "helpstats"))
