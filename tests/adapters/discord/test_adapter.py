@@ -148,3 +148,17 @@ async def test_admins_are_members_who_can_manage_the_server(
         elsewhere = await adapter.is_admin("slack:T1", str(ada.id))
     assert verdicts == {"olga": True, "ada": True, "bob": False, "stranger": False}
     assert elsewhere is False
+
+
+async def test_admins_of_a_guild_the_client_has_not_seen_yet(
+    fake: FakeDiscord, store: Store, clock: ManualClock
+) -> None:
+    """A guild joined a moment ago (not in the client's cache) is fetched, not guessed."""
+    fake.add_guild("first", fake.add_user("olga"))
+    async with bot_on(fake, store, clock) as adapter:
+        late = fake.add_guild("late", fake.add_user("lena"))
+        ada, bob = fake.join(late, "ada", manage_guild=True), fake.join(late, "bob")
+        ada_is = await adapter.is_admin(community(late), str(ada.id))
+        bob_is = await adapter.is_admin(community(late), str(bob.id))
+    assert (ada_is, bob_is) == (True, False)
+    assert ("GET", f"/api/v10/guilds/{late.id}") in fake.requests
