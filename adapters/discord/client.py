@@ -110,7 +110,9 @@ class WhuffieClient(discord.AutoShardedClient):
     async def launch_shards(self) -> None:
         """Start the shards; a configured gateway URL wins over the one Discord advertises."""
         if self.gateway_url and self.shard_count is None:
-            # With a shard count set, discord.py connects to DEFAULT_GATEWAY, set from settings.
+            # discord.py connects to the URL from GET /gateway/bot unless the shard count is
+            # known already; then it uses DEFAULT_GATEWAY, which `run` set from the settings.
+            # Reconnects use DEFAULT_GATEWAY too, so the setting holds for the whole session.
             self.shard_count, _, _ = await self.http.get_bot_gateway()
         await super().launch_shards()
 
@@ -175,7 +177,7 @@ class WhuffieClient(discord.AutoShardedClient):
         target: Actor | None,
     ) -> None:
         invocation = Invocation(actor_of(interaction.user, community), command, args, target)
-        work = asyncio.ensure_future(self.core.handle(invocation))
+        work = asyncio.create_task(self.core.handle(invocation))
         done, _ = await asyncio.wait({work}, timeout=self.defer_after)
         if not done:
             try:
