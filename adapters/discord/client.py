@@ -112,7 +112,7 @@ class WhuffieClient(discord.AutoShardedClient):
         if self.gateway_url and self.shard_count is None:
             # discord.py connects to the URL from GET /gateway/bot unless the shard count is
             # known already; then it uses DEFAULT_GATEWAY, which `run` set from the settings.
-            # Reconnects use DEFAULT_GATEWAY too, so the setting holds for the whole session.
+            # Fresh reconnects use it too; resumes go where the gateway's READY said.
             self.shard_count, _, _ = await self.http.get_bot_gateway()
         await super().launch_shards()
 
