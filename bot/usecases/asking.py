@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlmodel import Session, col, func, or_, select
 
 from bot import texts
@@ -114,13 +116,22 @@ def after_ask_closed(ctx: Context, session: Session, need: Need) -> None:
         ctx.say(session, [requester], texts.nobody_left(need.id or 0, quoted))
 
 
-def pass_on_for(ctx: Context, session: Session, member: Member) -> tuple[int, str, str] | None:
-    """One open need that matches this member's own skills: a way to pay it forward."""
-    has_skills = session.exec(select(Skill.id).where(Skill.member_id == member.id)).first()
-    if has_skills is None:
-        return None
+@dataclass(frozen=True)
+class OpenNeed:
+    """An open need a member could help with, ready to show: who, their words, and why."""
+
+    need_id: int
+    requester: str
+    quoted: str
+    why: str
+
+
+def open_needs_for(
+    ctx: Context, session: Session, member: Member, *, most: int, scan: int = 200
+) -> list[OpenNeed]:
+    """Open needs (newest first) that fit this member's skills, not theirs, not declined."""
     declined = select(Ask.need_id).where(Ask.member_id == member.id, Ask.status == ASK_DECLINED)
-    open_needs = session.exec(
+    recent = session.exec(
         select(Need)
         .where(
             Need.community_id == member.community_id,
@@ -128,17 +139,30 @@ def pass_on_for(ctx: Context, session: Session, member: Member) -> tuple[int, st
             or_(Need.status == NEED_OPEN, Need.status == NEED_UNMET),
             col(Need.id).not_in(declined),
         )
-        .order_by(col(Need.created_at).desc())
-        .limit(100)
+        .order_by(col(Need.created_at).desc(), col(Need.id).desc())
+        .limit(scan)
     ).all()
+    found: list[OpenNeed] = []
     with ctx.matchers.using(session, member.community_id) as matcher:
-        for need in open_needs:
-            if matcher.explain(need.text, str(member.id)) is not None:
-                requester = session.get(Member, need.requester_id)
-                if requester is not None:
-                    quoted = ctx.quote(need.community_id, need.text)
-                    return (need.id or 0, ctx.name(requester), quoted)
-    return None
+        for need in recent:
+            fit = matcher.explain(need.text, str(member.id))
+            requester = session.get(Member, need.requester_id) if fit else None
+            if fit is None or requester is None:
+                continue
+            quoted = ctx.quote(need.community_id, need.text)
+            found.append(OpenNeed(need.id, ctx.name(requester), quoted, fit.explanation))
+            if len(found) >= most:
+                break
+    return found
+
+
+def pass_on_for(ctx: Context, session: Session, member: Member) -> tuple[int, str, str] | None:
+    """One open need that matches this member's own skills: a way to pay it forward."""
+    has_skills = session.exec(select(Skill.id).where(Skill.member_id == member.id)).first()
+    if has_skills is None:
+        return None
+    found = open_needs_for(ctx, session, member, most=1, scan=100)
+    return (found[0].need_id, found[0].requester, found[0].quoted) if found else None
 
 
 def introduce(

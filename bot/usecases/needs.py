@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session, col, or_, select
+from sqlmodel import Session, col, select
 
 from bot import texts
 from bot.context import MAX_NEED_CHARS, Context
 from bot.models import (
     ASK_ACCEPTED,
-    ASK_DECLINED,
     ASK_PENDING,
     NEED_OPEN,
     NEED_UNMET,
@@ -18,7 +17,7 @@ from bot.models import (
     Need,
 )
 from bot.port import Invocation, Message
-from bot.usecases.asking import ask_more, introduce
+from bot.usecases.asking import ask_more, introduce, open_needs_for
 
 MAX_OPEN_NEEDS = 5
 NEEDS_SHOWN = 5
@@ -61,32 +60,10 @@ def need(ctx: Context, session: Session, me: Member, inv: Invocation) -> Message
 
 def needs(ctx: Context, session: Session, me: Member, inv: Invocation) -> Message:
     """Open needs that I could help with."""
-    declined = select(Ask.need_id).where(Ask.member_id == me.id, Ask.status == ASK_DECLINED)
-    candidates = session.exec(
-        select(Need)
-        .where(
-            Need.community_id == me.community_id,
-            Need.requester_id != me.id,
-            or_(Need.status == NEED_OPEN, Need.status == NEED_UNMET),
-            col(Need.id).not_in(declined),
-        )
-        .order_by(col(Need.created_at).desc())
-        .limit(200)
-    ).all()
-    items: list[tuple[int, str, str, str]] = []
-    with ctx.matchers.using(session, me.community_id) as matcher:
-        for open_need in candidates:
-            fit = matcher.explain(open_need.text, str(me.id))
-            if fit is None:
-                continue
-            requester = session.get(Member, open_need.requester_id)
-            if requester is None:
-                continue
-            quoted = ctx.quote(open_need.community_id, open_need.text)
-            items.append((open_need.id or 0, ctx.name(requester), quoted, fit.explanation))
-            if len(items) >= NEEDS_SHOWN:
-                break
-    return texts.needs_list(items) if items else texts.needs_none()
+    found = open_needs_for(ctx, session, me, most=NEEDS_SHOWN)
+    if not found:
+        return texts.needs_none()
+    return texts.needs_list([(n.need_id, n.requester, n.quoted, n.why) for n in found])
 
 
 def give(ctx: Context, session: Session, me: Member, inv: Invocation) -> Message:
