@@ -2,22 +2,77 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from collections.abc import Callable
+
+from sqlalchemy.exc import OperationalError
+from sqlmodel import Session
+
+from bot import texts
 from bot.clock import Clock, SystemClock
+from bot.context import Context
+from bot.members import ensure_member
+from bot.models import Member
+from bot.outbox import deliver
 from bot.port import Invocation, Message, Port
+from bot.scheduler import due_work
 from bot.settings import Settings
+from bot.store import Store
+from bot.usecases import asks, forget, needs, profile, resolve, stats
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Context, Session, Member, Invocation], Message]
+
+HANDLERS: dict[str, Handler] = {
+    "offer": profile.offer,
+    "unoffer": profile.unoffer,
+    "profile": profile.profile,
+    "pause": profile.pause,
+    "resume": profile.resume,
+    "need": needs.need,
+    "needs": needs.needs,
+    "give": needs.give,
+    "accept": asks.accept,
+    "decline": asks.decline,
+    "done": resolve.done,
+    "helped": resolve.helped,
+    "notyet": resolve.notyet,
+    "thanks": resolve.thanks,
+    "helpstats": stats.helpstats,
+    "forgetme": forget.forgetme,
+}
+
+# PostgreSQL asks to retry a transaction that lost a deadlock or a serialisation race.
+RETRYABLE_SQLSTATES = {"40001", "40P01"}
+RETRIES = 3
 
 
 class Whuffie:
     """The bot itself: one per process, shared by every adapter that runs in it."""
 
-    def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
+    def __init__(self, settings: Settings, store: Store, clock: Clock | None = None) -> None:
         self.settings = settings
-        self.clock = clock or SystemClock()
-        self.ports: dict[str, Port] = {}
+        self.store = store
+        self.ctx = Context(settings=settings, clock=clock or SystemClock())
+        self._delivering = asyncio.Lock()
+
+    @property
+    def clock(self) -> Clock:
+        """The injected clock."""
+        return self.ctx.clock
 
     def attach(self, port: Port) -> None:
         """Register the port of one platform; messages for its communities go through it."""
-        self.ports[port.platform] = port
+        self.ctx.ports[port.platform] = port
+
+    async def is_admin(self, invocation: Invocation) -> bool:
+        """`WHUFFIE_ADMINS`, or an admin of the community on the platform itself."""
+        actor = invocation.actor
+        if f"{actor.platform}:{actor.user_id}" in self.settings.admins:
+            return True
+        return await self.ctx.port_for(actor.community).is_admin(actor.community, actor.user_id)
 
     async def handle(self, invocation: Invocation) -> Message:
         """Run one command or button press; return the private reply for whoever sent it.
@@ -25,12 +80,62 @@ class Whuffie:
         Messages owed to others are stored in the outbox in the same transaction; call
         `flush()` after answering to deliver them.
         """
-        raise NotImplementedError
+        name = invocation.command.strip().lstrip("/").lower()
+        if name in ("help", "start", ""):
+            return texts.help_text()
+        handler = HANDLERS.get(name)
+        if handler is None:
+            return texts.unknown_command(name[:40])
+        if name == "helpstats":
+            try:
+                allowed = await self.is_admin(invocation)
+            except Exception:
+                log.exception("could not tell whether a member is an admin")
+                return texts.oops()
+            if not allowed:
+                return texts.helpstats_refused()
+
+        def work(session: Session) -> Message:
+            me = ensure_member(session, invocation.actor, self.ctx.now())
+            return handler(self.ctx, session, me, invocation)
+
+        try:
+            return await self._transaction(work, invocation.actor.community)
+        except Exception:
+            log.exception("command /%s failed", name)
+            return texts.oops()
+
+    async def _transaction(self, work: Callable[[Session], Message], community: str) -> Message:
+        for attempt in range(RETRIES):
+            try:
+                return await self.store.run(work)
+            except OperationalError as exc:
+                # The matcher may hold a change the rolled-back transaction never stored.
+                self.ctx.matchers.forget(community)
+                code = getattr(exc.orig, "sqlstate", None)
+                if code not in RETRYABLE_SQLSTATES or attempt == RETRIES - 1:
+                    raise
+            except Exception:
+                self.ctx.matchers.forget(community)
+                raise
+        raise AssertionError("unreachable")
 
     async def flush(self) -> int:
         """Deliver what the outbox holds now; return how many messages went out."""
-        raise NotImplementedError
+        async with self._delivering:
+            return await deliver(self.ctx, self.store)
 
     async def tick(self) -> None:
         """Expire overdue asks, send due follow-ups and retry undelivered messages."""
-        raise NotImplementedError
+        while await self.store.run(lambda s: due_work(self.ctx, s)):
+            pass
+        await self.flush()
+
+    async def run_scheduler(self) -> None:
+        """Tick forever, every `tick_seconds`; errors are logged and the next tick goes on."""
+        while True:
+            try:
+                await self.tick()
+            except Exception:
+                log.exception("scheduler tick failed; will try again")
+            await asyncio.sleep(self.settings.tick_seconds)

@@ -7,15 +7,15 @@ from typing import Protocol
 
 
 def utcnow() -> datetime:
-    """The current UTC time as a naive datetime (what the store keeps, on every database)."""
-    return datetime.now(UTC).replace(tzinfo=None)
+    """The current time, timezone-aware in UTC (what the store keeps, on every database)."""
+    return datetime.now(UTC)
 
 
 class Clock(Protocol):
-    """A source of naive-UTC time."""
+    """A source of aware UTC time."""
 
     def now(self) -> datetime:
-        """The current time, naive UTC."""
+        """The current time, aware UTC."""
         ...
 
 
@@ -23,7 +23,7 @@ class SystemClock:
     """The wall clock."""
 
     def now(self) -> datetime:
-        """The current time, naive UTC."""
+        """The current time, aware UTC."""
         return utcnow()
 
 

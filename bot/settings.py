@@ -75,9 +75,7 @@ class Settings:
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         """Read settings from `env` (default: the process environment)."""
         env = os.environ if env is None else env
-        admins = frozenset(
-            a.strip() for a in env.get("WHUFFIE_ADMINS", "").split(",") if a.strip()
-        )
+        admins = frozenset(a.strip() for a in env.get("WHUFFIE_ADMINS", "").split(",") if a.strip())
         for admin in admins:
             if ":" not in admin:
                 raise SettingsError(

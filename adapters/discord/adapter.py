@@ -1,0 +1,148 @@
+"""The Discord side of the port: DMs, message updates and admin checks, plus running the client."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import discord
+import yarl
+from discord.gateway import DiscordWebSocket
+from discord.http import Route
+
+from adapters.discord import text
+from adapters.discord.client import NO_MENTIONS, WhuffieClient
+from adapters.discord.community import PLATFORM, guild_id_of
+from adapters.discord.views import build_view
+from bot.port import Message, Undeliverable
+from bot.settings import Settings, SettingsError
+
+if TYPE_CHECKING:
+    from bot.app import Whuffie
+
+log = logging.getLogger(__name__)
+
+# Discord error codes that no retry will ever fix.
+CANNOT_MESSAGE_USER = 50007  # DMs closed, or a bot
+NO_MUTUAL_GUILDS = 50278
+UNKNOWN_USER = 10013
+_NEVER_DELIVERABLE = {CANNOT_MESSAGE_USER, NO_MUTUAL_GUILDS, UNKNOWN_USER}
+
+
+class DiscordAdapter:
+    """Whuffie on Discord: serves slash commands and buttons, and delivers the core's DMs."""
+
+    platform = PLATFORM
+
+    def __init__(self, core: Whuffie, settings: Settings) -> None:
+        guild_id = settings.discord_guild_id
+        if guild_id and not guild_id.isdigit():
+            raise SettingsError(f"DISCORD_GUILD_ID must be a server id (digits), not {guild_id!r}")
+        self.core = core
+        self.settings = settings
+        self.client = WhuffieClient(
+            core,
+            sync_guild_id=int(guild_id) if guild_id else None,
+            gateway_url=settings.discord_gateway_url,
+        )
+
+    async def run(self) -> None:
+        """Connect to Discord and serve until cancelled, then disconnect cleanly."""
+        if not self.settings.discord_token:
+            raise SettingsError("DISCORD_TOKEN is not set")
+        # discord.py keeps both endpoints as class attributes: set them at start, not at import.
+        saved = Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY
+        if self.settings.discord_api_base:
+            Route.BASE = self.settings.discord_api_base.rstrip("/")
+        if self.settings.discord_gateway_url:
+            DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(self.settings.discord_gateway_url)
+        try:
+            async with self.client:
+                await self.client.start(self.settings.discord_token)
+        except discord.LoginFailure:
+            raise SettingsError(
+                "Discord refused DISCORD_TOKEN; copy the token again from the Bot page of "
+                "the developer portal"
+            ) from None
+        finally:
+            Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY = saved
+
+    async def send_dm(self, community: str, user_ids: Sequence[str], message: Message) -> str:
+        """DM each member; an introduction is one DM to each side, as bots have no group DMs."""
+        refs: list[str] = []
+        undeliverable: Undeliverable | None = None
+        for user_id in user_ids:
+            try:
+                refs.append(await self._dm(community, user_id, message))
+            except Undeliverable as error:  # the other side should still hear
+                log.info("Member %s cannot receive DMs: %s", user_id, error)
+                undeliverable = error
+        if not refs:
+            raise undeliverable or Undeliverable("no recipient")
+        return ",".join(refs)
+
+    async def _dm(self, community: str, user_id: str, message: Message) -> str:
+        """Send one member the message; the ref is `channel_id:message_id` of its last part.
+
+        A passing failure (Discord down after discord.py's own retries) propagates, so the core
+        retries the whole send: in an introduction, a second copy for one side beats none for
+        the other. Rate limits never get here: discord.py waits them out.
+        """
+        if not user_id.isdigit():
+            raise Undeliverable(f"not a Discord user id: {user_id!r}")
+        try:
+            channel = await self.client.create_dm(discord.Object(int(user_id)))
+            parts = text.split(text.to_discord(message.text))
+            sent: discord.Message | None = None
+            for index, part in enumerate(parts):
+                view = build_view(community, message.buttons) if index == len(parts) - 1 else None
+                if view:
+                    sent = await channel.send(part, allowed_mentions=NO_MENTIONS, view=view)
+                else:
+                    sent = await channel.send(part, allowed_mentions=NO_MENTIONS)
+        except discord.HTTPException as error:
+            if error.code in _NEVER_DELIVERABLE:
+                raise Undeliverable(f"Discord refuses DMs to {user_id}: {error.text}") from error
+            raise
+        assert sent is not None
+        return f"{channel.id}:{sent.id}"
+
+    async def update_message(self, community: str, ref: str, message: Message) -> None:
+        """Replace a sent DM (every copy of an introduction); a deleted one is left alone."""
+        content = text.trim(text.to_discord(message.text))
+        for one in ref.split(","):
+            channel_id, message_id = (int(part) for part in one.split(":"))
+            partial = self.client.get_partial_messageable(channel_id).get_partial_message(
+                message_id
+            )
+            try:
+                await partial.edit(
+                    content=content,
+                    view=build_view(community, message.buttons),
+                    allowed_mentions=NO_MENTIONS,
+                )
+            except (discord.NotFound, discord.Forbidden) as error:
+                log.info("Message %s can no longer be updated: %s", one, error.text)
+
+    async def is_admin(self, community: str, user_id: str) -> bool:
+        """Members with Manage Server (or Administrator, or the owner) administer the guild."""
+        try:
+            guild_id = guild_id_of(community)
+        except ValueError:
+            return False
+        guild = self.client.get_guild(guild_id) or await self.client.fetch_guild(guild_id)
+        try:
+            # Fetched each time: without the members intent, cached roles could be stale.
+            member = await guild.fetch_member(int(user_id))
+        except discord.NotFound:
+            return False
+        return member.guild_permissions.manage_guild
+
+    def mention(self, user_id: str) -> str:
+        """Render a member so Discord shows their name; nobody is pinged."""
+        return text.mention(user_id)
+
+    def escape(self, value: str) -> str:
+        """Make a member's words safe to repeat: no ping, no markdown leaking out."""
+        return text.escape(value)

@@ -1,0 +1,227 @@
+"""The Discord client: shards, the command tree, and the path from an interaction to the core."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import defaultdict
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+
+from adapters.discord import text
+from adapters.discord.commands import args_of, build_commands, target_of
+from adapters.discord.community import PLATFORM, community_of
+from adapters.discord.views import ActionButton, build_view
+from bot import texts
+from bot.commands import Command
+from bot.port import Actor, Invocation, Message
+
+if TYPE_CHECKING:
+    from bot.app import Whuffie
+
+log = logging.getLogger(__name__)
+
+# On shutdown, interactions being answered get this long to finish answering and delivering.
+SHUTDOWN_GRACE_SECONDS = 5.0
+
+# Discord lets each identify bucket (shard id % max_concurrency) start one session per 5 s.
+IDENTIFY_SPACING_SECONDS = 5.0
+
+# Discord gives an interaction three seconds for its first answer; past this the bot defers
+# (the member sees "thinking…") and answers with a followup when the core is done.
+DEFER_AFTER_SECONDS = 1.5
+
+NO_MENTIONS = discord.AllowedMentions.none()
+
+
+def intents() -> discord.Intents:
+    """The least the bot needs: guild and role events, to tell who has Manage Server.
+
+    No message intents: the bot never reads channel messages. No member intent (privileged):
+    members are fetched one at a time when the core asks whether someone is an admin.
+    """
+    chosen = discord.Intents.none()
+    chosen.guilds = True
+    return chosen
+
+
+def actor_of(user: discord.abc.User, community: str) -> Actor:
+    """The core's view of a Discord member in a community."""
+    return Actor(PLATFORM, community, str(user.id), user.display_name)
+
+
+class WhuffieClient(discord.AutoShardedClient):
+    """An auto-sharded client that turns slash commands and button presses into invocations."""
+
+    def __init__(
+        self,
+        core: Whuffie,
+        *,
+        sync_guild_id: int | None = None,
+        gateway_url: str = "",
+        defer_after: float = DEFER_AFTER_SECONDS,
+    ) -> None:
+        # The bot never joins voice: spare the log the warnings about voice libraries.
+        discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
+        super().__init__(
+            intents=intents(),
+            allowed_mentions=NO_MENTIONS,
+            chunk_guilds_at_startup=False,
+            max_messages=None,
+        )
+        self.core = core
+        self.sync_guild_id = sync_guild_id
+        self.gateway_url = gateway_url
+        self.defer_after = defer_after
+        self.tree: app_commands.CommandTree[WhuffieClient] = app_commands.CommandTree(self)
+        self._max_concurrency: int | None = None
+        self._identified_at: dict[int, float] = {}
+        self._identify_locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._answering: set[asyncio.Task[Any]] = set()
+
+    async def setup_hook(self) -> None:
+        """Register the commands and the persistent buttons, then sync the commands."""
+        guild = discord.Object(self.sync_guild_id) if self.sync_guild_id else None
+        for command in build_commands(self.on_command):
+            self.tree.add_command(command, guild=guild)
+        self.add_dynamic_items(ActionButton)
+        synced = await self.tree.sync(guild=guild)
+        log.info("Synced %d commands to %s", len(synced), self._synced_to())
+
+    async def on_ready(self) -> None:
+        """Say, once every shard is in, that the bot is serving and where."""
+        log.warning(
+            "Discord: @%s in %d server(s) over %d shard(s); commands synced to %s",
+            self.user.name if self.user else "?",
+            len(self.guilds),
+            self.shard_count or 1,
+            self._synced_to(),
+        )
+
+    def _synced_to(self) -> str:
+        if self.sync_guild_id:
+            return f"server {self.sync_guild_id} only"
+        return "every server (global)"
+
+    async def launch_shards(self) -> None:
+        """Start the shards; a configured gateway URL wins over the one Discord advertises."""
+        if self.gateway_url and self.shard_count is None:
+            # discord.py connects to the URL from GET /gateway/bot unless the shard count is
+            # known already; then it uses DEFAULT_GATEWAY, which `run` set from the settings.
+            # Fresh reconnects use it too; resumes go where the gateway's READY said.
+            self.shard_count, _, _ = await self.http.get_bot_gateway()
+        await super().launch_shards()
+
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        """Space shard logins as Discord asks, but start `max_concurrency` shards at once.
+
+        discord.py waits five seconds before every shard after the first; large bots are
+        allowed to identify several shards together, which makes a restart that much faster.
+        """
+        if self._max_concurrency is None:
+            try:
+                limits = await self.fetch_session_start_limits()
+                self._max_concurrency = max(1, limits.max_concurrency)
+            except discord.DiscordException:
+                self._max_concurrency = 1
+        bucket = (shard_id or 0) % self._max_concurrency
+        async with self._identify_locks[bucket]:
+            last = self._identified_at.get(bucket)
+            if last is not None:
+                await asyncio.sleep(max(0.0, last + IDENTIFY_SPACING_SECONDS - time.monotonic()))
+            self._identified_at[bucket] = time.monotonic()
+
+    async def on_command(
+        self, interaction: discord.Interaction[Any], spec: Command, values: Mapping[str, Any]
+    ) -> None:
+        """Run a slash command: its options become the invocation's args and target."""
+        if interaction.guild_id is None:
+            return  # commands are guild-only; Discord never sends one from a DM
+        community = community_of(interaction.guild_id)
+        target = target_of(spec, values)
+        await self.invoke(
+            interaction,
+            community,
+            spec.name,
+            args_of(spec, values),
+            actor_of(target, community) if target else None,
+        )
+
+    async def invoke(
+        self,
+        interaction: discord.Interaction[Any],
+        community: str,
+        command: str,
+        args: str,
+        target: Actor | None = None,
+    ) -> None:
+        """Hand one command to the core, answer privately, then deliver what it queued."""
+        current = asyncio.current_task()
+        if current is not None:
+            self._answering.add(current)
+        try:
+            await self._invoke(interaction, community, command, args, target)
+        finally:
+            self._answering.discard(current)
+
+    async def _invoke(
+        self,
+        interaction: discord.Interaction[Any],
+        community: str,
+        command: str,
+        args: str,
+        target: Actor | None,
+    ) -> None:
+        invocation = Invocation(actor_of(interaction.user, community), command, args, target)
+        work = asyncio.create_task(self.core.handle(invocation))
+        done, _ = await asyncio.wait({work}, timeout=self.defer_after)
+        if not done:
+            try:
+                await interaction.response.defer(ephemeral=True, thinking=True)
+            except discord.HTTPException:
+                log.warning("Could not defer /%s; answering anyway", command)
+        try:
+            reply = await work
+        except Exception:
+            log.exception("The core failed on /%s", command)
+            reply = texts.oops()
+        try:
+            await answer(interaction, community, reply)
+        except discord.HTTPException:
+            log.exception("Could not answer /%s", command)
+        await self.flush()
+
+    async def close(self) -> None:
+        """Let the interactions being answered finish (answer and deliver), then disconnect."""
+        others = self._answering - {asyncio.current_task()}
+        if others:
+            await asyncio.wait(others, timeout=SHUTDOWN_GRACE_SECONDS)
+        await super().close()
+
+    async def flush(self) -> None:
+        """Deliver the core's outbox; what fails stays queued for the core's next tick."""
+        try:
+            await self.core.flush()
+        except Exception:
+            log.exception("Delivering queued messages failed; the next tick retries")
+
+
+async def answer(interaction: discord.Interaction[Any], community: str, reply: Message) -> None:
+    """Send the core's reply to whoever acted, visible to them alone, within Discord's limits."""
+    parts = text.split(text.to_discord(reply.text))
+    for index, part in enumerate(parts):
+        last = index == len(parts) - 1
+        view = build_view(community, reply.buttons) if last else None
+        extra: dict[str, Any] = {"view": view} if view else {}
+        if interaction.response.is_done():
+            await interaction.followup.send(
+                part, ephemeral=True, allowed_mentions=NO_MENTIONS, **extra
+            )
+        else:
+            await interaction.response.send_message(
+                part, ephemeral=True, allowed_mentions=NO_MENTIONS, **extra
+            )

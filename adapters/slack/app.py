@@ -1,0 +1,298 @@
+"""Whuffie on Slack: the Bolt app, its listeners, and serving it over HTTP or Socket Mode.
+
+Every request is acknowledged first, with an empty answer, so Slack always hears back
+within its 3 seconds; the command then runs, the private reply goes out through the
+request's `response_url`, and the core's outbox is flushed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
+from slack_bolt.authorization import AuthorizeResult
+from slack_bolt.response import BoltResponse
+from slack_sdk.errors import SlackApiError
+
+from adapters.slack import blocks
+from adapters.slack.client import build_client
+from adapters.slack.home import home_view
+from adapters.slack.invocations import community_of, from_buttons, from_command
+from adapters.slack.port import SlackPort
+from bot import texts
+from bot.app import Whuffie
+from bot.commands import COMMANDS
+from bot.port import Actor, Invocation, Message
+from bot.settings import Settings, SettingsError
+
+log = logging.getLogger(__name__)
+
+EVENTS_PATH = "/slack/events"
+SEEN_EVENTS_KEPT = 2_000
+SHUTDOWN_GRACE_SECONDS = 10.0
+
+
+class SlackStartupError(SettingsError):
+    """Slack refused the credentials or the settings cannot work; the message says how to fix it."""
+
+
+def check_credentials(settings: Settings) -> None:
+    """Catch the usual copy-paste mix-ups before talking to Slack (no secret is echoed)."""
+    if not settings.slack_bot_token.startswith("xoxb-"):
+        raise SlackStartupError(
+            "SLACK_BOT_TOKEN must be the Bot User OAuth Token, starting with xoxb- "
+            "(your app's OAuth & Permissions page)"
+        )
+    if settings.slack_app_token and not settings.slack_app_token.startswith("xapp-"):
+        raise SlackStartupError(
+            "SLACK_APP_TOKEN must be an app-level token, starting with xapp- "
+            "(Basic Information → App-Level Tokens, scope connections:write)"
+        )
+    if not (settings.slack_app_token or settings.slack_signing_secret):
+        raise SlackStartupError(
+            "Set SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP mode)"
+        )
+
+
+class SlackAdapter(SlackPort):
+    """Serves the core on Slack and is the core's port there (it attaches itself)."""
+
+    def __init__(self, core: Whuffie, settings: Settings) -> None:
+        check_credentials(settings)
+        super().__init__(build_client(settings, settings.slack_bot_token))
+        self.core = core
+        self.settings = settings
+        self._identity: dict[str, Any] | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._seen_events: OrderedDict[str, None] = OrderedDict()
+        self._runner: web.AppRunner | None = None
+        self._socket: AsyncSocketModeHandler | None = None
+        self.http_url: str | None = None
+        self.bolt = self._build_bolt()
+        core.attach(self)
+
+    # -- the Bolt app ---------------------------------------------------------------------
+
+    def _build_bolt(self) -> AsyncApp:
+        """The Bolt app with our listeners; it answers Slack, the work runs after the ack."""
+
+        async def authorize(
+            enterprise_id: str | None, team_id: str | None, user_id: str | None
+        ) -> AuthorizeResult:
+            # Bolt's own single-token mode calls auth.test on the first request, before the
+            # ack; with a slow Web API that could miss Slack's 3 s. Ours is asked at start.
+            identity = await self._whoami()
+            return AuthorizeResult(
+                enterprise_id=enterprise_id,
+                team_id=team_id,
+                user_id=user_id,
+                bot_token=self.settings.slack_bot_token,
+                bot_id=identity.get("bot_id"),
+                bot_user_id=identity.get("user_id"),
+            )
+
+        bolt = AsyncApp(
+            name="whuffie",
+            # A client without a token: requests get the bot token from `authorize`.
+            client=build_client(self.settings, None),
+            signing_secret=self.settings.slack_signing_secret,
+            authorize=authorize,
+            logger=logging.getLogger("adapters.slack.bolt"),
+        )
+        bolt.middleware(self._skip_seen_events)
+        for command in COMMANDS:
+            bolt.command(f"/{command.name}")(self._on_command)
+        bolt.action(re.compile(rf"^{blocks.ACTION_PREFIX}:"))(self._on_button)
+        bolt.event("app_home_opened")(self._on_home_opened)
+        return bolt
+
+    async def _whoami(self) -> dict[str, Any]:
+        """The bot's own identity (`auth.test`), asked once."""
+        if self._identity is None:
+            try:
+                answer = await self.client.auth_test()
+            except SlackApiError as exc:
+                code = exc.response.get("error", "") if exc.response is not None else ""
+                raise SlackStartupError(
+                    f"Slack refused SLACK_BOT_TOKEN ({code}). Copy the Bot User OAuth Token "
+                    "(xoxb-…) from your app's OAuth & Permissions page."
+                ) from exc
+            self._identity = dict(answer.data) if isinstance(answer.data, dict) else {}
+        return self._identity
+
+    async def _skip_seen_events(
+        self, body: dict[str, Any], next: Callable[[], Awaitable[BoltResponse]]
+    ) -> BoltResponse:
+        """Acknowledge an Events API delivery we have already handled without doing it again.
+
+        Slack redelivers an event (with `X-Slack-Retry-Num`) when it thinks we missed it; the
+        event id is the same, so remembering recent ids makes the retry a no-op.
+        """
+        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+        if not event_id:
+            return await next()
+        if event_id in self._seen_events:
+            log.info("skipping redelivered event %s", event_id)
+            return BoltResponse(status=200, body="")
+        self._seen_events[event_id] = None
+        while len(self._seen_events) > SEEN_EVENTS_KEPT:
+            self._seen_events.popitem(last=False)
+        return await next()
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        """Run work after the ack, keeping hold of it so shutdown can let it finish."""
+
+        async def logged() -> None:
+            try:
+                await work
+            except Exception:
+                log.exception("handling a Slack request failed")
+
+        task = asyncio.create_task(logged())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def idle(self) -> None:
+        """Wait until every command and button press received so far has been fully handled."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    # -- listeners ------------------------------------------------------------------------
+
+    async def _on_command(
+        self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, context: AsyncBoltContext
+    ) -> None:
+        """A slash command: acknowledge now, run it after."""
+        await ack()
+        self._spawn(self._run_command(body, respond, community_of(context)))
+
+    async def _on_button(
+        self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, context: AsyncBoltContext
+    ) -> None:
+        """A button press: acknowledge now, run the command it stands for after."""
+        await ack()
+        self._spawn(self._run_button(body, respond, community_of(context)))
+
+    async def _on_home_opened(self, event: dict[str, Any]) -> None:
+        """Show the Home tab: what the bot is for and its commands."""
+        if event.get("tab") == "home":
+            self._spawn(self._publish_home(str(event["user"])))
+
+    async def _publish_home(self, user_id: str) -> None:
+        """Publish the Home tab for one member."""
+        try:
+            await self.client.views_publish(user_id=user_id, view=home_view())
+        except Exception:
+            log.exception("could not publish the Home tab for %s", user_id)
+
+    # -- from Slack to the core -----------------------------------------------------------
+
+    async def _run_command(
+        self, body: dict[str, Any], respond: AsyncRespond, community: str
+    ) -> None:
+        """Translate a slash command and answer it privately."""
+        await self._answer(await from_command(self, body, community), respond)
+
+    async def _run_button(
+        self, body: dict[str, Any], respond: AsyncRespond, community: str
+    ) -> None:
+        """Translate a button press into the command it stands for and answer it privately."""
+        for invocation in await from_buttons(self, body, community):
+            await self._answer(invocation, respond)
+
+    async def _answer(self, invocation: Invocation, respond: AsyncRespond) -> None:
+        """Run the invocation, reply to whoever sent it, then deliver what it owes others."""
+        try:
+            reply = await self.core.handle(invocation)
+        except Exception:
+            log.exception("command /%s failed", invocation.command)
+            reply = texts.oops()
+        await self._reply(invocation.actor, reply, respond)
+        try:
+            await self.core.flush()
+        except Exception:
+            log.exception("delivering the outbox failed; the scheduler will retry")
+
+    async def _reply(self, actor: Actor, reply: Message, respond: AsyncRespond) -> None:
+        """Send the private reply (ephemeral); as a DM if the response URL cannot take it."""
+        try:
+            if respond.response_url:
+                answer = await respond(
+                    text=blocks.fallback_text(reply),
+                    blocks=blocks.to_blocks(reply) or None,
+                    response_type="ephemeral",
+                    replace_original=False,
+                )
+                if answer.status_code == 200:
+                    return
+                log.warning("response_url answered %s; replying by DM", answer.status_code)
+        except Exception as exc:
+            log.warning("response_url failed (%s); replying by DM", exc)
+        try:
+            await self.send_dm(actor.community, [actor.user_id], reply)
+        except Exception:
+            log.exception("could not reply to %s at all", actor.user_id)
+
+    # -- serving --------------------------------------------------------------------------
+
+    @property
+    def socket_mode(self) -> bool:
+        """Socket Mode when an app-level token is set: no public URL needed."""
+        return bool(self.settings.slack_app_token)
+
+    async def start(self, host: str = "0.0.0.0", port: int | None = None) -> None:
+        """Check the token, then connect through Socket Mode or serve HTTP on `port`."""
+        identity = await self._whoami()
+        who = f"@{identity.get('user', '?')} in {identity.get('team', '?')}"
+        # The ready lines are warnings so they show at the CLI's default log level.
+        if self.socket_mode:
+            self._socket = AsyncSocketModeHandler(
+                self.bolt, app_token=self.settings.slack_app_token, web_client=self.client
+            )
+            await self._socket.connect_async()
+            log.warning("Slack: %s, connected through Socket Mode", who)
+            return
+        server = web.Application()
+        server.router.add_post(EVENTS_PATH, self._handle_http)
+        self._runner = web.AppRunner(server, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, host, self.settings.port if port is None else port)
+        await site.start()
+        bound = self._runner.addresses[0]
+        self.http_url = f"http://{host}:{bound[1]}{EVENTS_PATH}"
+        log.warning("Slack: %s, serving HTTP on port %s at %s", who, bound[1], EVENTS_PATH)
+
+    async def _handle_http(self, request: web.Request) -> web.Response:
+        """One signed request from Slack, verified and dispatched by Bolt."""
+        answer = await self.bolt.async_dispatch(await to_bolt_request(request))
+        return await to_aiohttp_response(answer)
+
+    async def stop(self) -> None:
+        """Stop taking requests, let work in flight finish (briefly), and disconnect."""
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+        if self._socket is not None:
+            await self._socket.close_async()
+            self._socket = None
+        if self._tasks:
+            try:
+                await asyncio.wait_for(self.idle(), SHUTDOWN_GRACE_SECONDS)
+            except TimeoutError:
+                log.warning("Slack: %d requests still running at shutdown", len(self._tasks))
+
+    async def run(self) -> None:
+        """Serve Slack until cancelled, then clean up."""
+        await self.start()
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await self.stop()

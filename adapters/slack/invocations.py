@@ -1,0 +1,61 @@
+"""From Slack's payloads to the core's neutral invocations: who, in which community, what."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.async_app import AsyncBoltContext
+
+from adapters.slack import blocks
+from adapters.slack.port import PLATFORM, SlackPort
+from adapters.slack.text import split_leading_member, to_plain
+from bot.commands import COMMANDS
+from bot.port import Actor, Invocation
+
+# Commands whose first option names a member (`/thanks @member …`).
+MEMBER_COMMANDS = frozenset(c.name for c in COMMANDS if c.options and c.options[0].kind == "member")
+
+
+def community_of(context: AsyncBoltContext) -> str:
+    """The community a request belongs to: the workspace, or the whole org for org-wide installs.
+
+    An app installed on an Enterprise Grid organisation serves every workspace in it with one
+    token and org-wide member ids, so the organisation is one community; an app installed on a
+    single workspace (Grid or not) serves that workspace.
+    """
+    if context.is_enterprise_install and context.enterprise_id:
+        return f"{PLATFORM}:{context.enterprise_id}"
+    return f"{PLATFORM}:{context.team_id or context.enterprise_id}"
+
+
+async def actor(port: SlackPort, community: str, user_id: str, fallback_name: str) -> Actor:
+    """The member as the core knows them, with the name their workspace shows."""
+    return Actor(PLATFORM, community, user_id, await port.display_name(user_id, fallback_name))
+
+
+async def from_command(port: SlackPort, body: dict[str, Any], community: str) -> Invocation:
+    """A slash command: its text as the member typed it, and the member it names, if any."""
+    command = str(body.get("command", "")).lstrip("/")
+    raw = str(body.get("text") or "")
+    sender = await actor(port, community, str(body["user_id"]), str(body.get("user_name", "")))
+    target: Actor | None = None
+    if command in MEMBER_COMMANDS:
+        named = split_leading_member(raw)
+        if named is not None:
+            target = await actor(port, community, named.user_id, named.label)
+            raw = named.rest
+    return Invocation(sender, command, to_plain(raw), target)
+
+
+async def from_buttons(port: SlackPort, body: dict[str, Any], community: str) -> list[Invocation]:
+    """A `block_actions` payload: each of our buttons in it, as the command it stands for."""
+    user = body.get("user") or {}
+    fallback = str(user.get("username") or user.get("name") or "")
+    invocations = []
+    for action in body.get("actions") or []:
+        pressed = blocks.pressed(action)
+        if pressed is not None:
+            command, arg = pressed
+            sender = await actor(port, community, str(user["id"]), fallback)
+            invocations.append(Invocation(sender, command, arg))
+    return invocations

@@ -1,0 +1,255 @@
+"""The `whuffie` command: run the bot, the console, migrations and admin figures."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from dotenv import load_dotenv
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.settings import Settings, SettingsError
+from bot.store import Store, StoreError
+
+log = logging.getLogger("whuffie")
+
+
+class CliError(Exception):
+    """A problem the user can fix; printed without a traceback."""
+
+
+def _safe_url(url: str) -> str:
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "(unparseable URL)"
+
+
+def _reason(exc: SQLAlchemyError) -> str:
+    """The driver's own first line, without SQLAlchemy's long trailer."""
+    cause = getattr(exc, "orig", None) or exc
+    lines = str(cause).strip().splitlines()
+    return f"{type(cause).__name__}: {lines[0] if lines else ''}"
+
+
+def open_store(settings: Settings, *, upgrade_sqlite: bool = True) -> Store:
+    """Connect to the database; bring the embedded SQLite file up to date by itself."""
+    store = Store.connect(settings.database_url)
+    try:
+        if store.is_sqlite and upgrade_sqlite:
+            store.upgrade()
+        elif not store.is_current():
+            raise CliError(
+                f"the database at {_safe_url(settings.database_url)} needs its schema brought "
+                "up to date: run `whuffie db upgrade` first"
+            )
+    except SQLAlchemyError as exc:
+        raise CliError(
+            f"cannot use the database at {_safe_url(settings.database_url)}: {_reason(exc)}"
+        ) from None
+    return store
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    """Serve every platform whose credentials are set; with none, the console chat."""
+    if not (settings.slack_enabled or settings.discord_enabled):
+        print(
+            "No Slack or Discord credentials are set: starting the console chat on "
+            f"{_safe_url(settings.database_url)}.",
+            file=sys.stderr,
+        )
+        return cmd_console(args, settings)
+    from bot.runtime import serve
+
+    store = open_store(settings)
+    try:
+        asyncio.run(serve(settings, store))
+    except KeyboardInterrupt:
+        pass
+    except BaseExceptionGroup as group:
+        # An adapter that cannot start (a token the platform rejects) is the user's to fix.
+        wrong = group.subgroup(lambda e: isinstance(e, SettingsError | CliError))
+        if wrong is not None:
+            raise CliError(str(wrong.exceptions[0])) from None
+        raise
+    return 0
+
+
+def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
+    """The local chat, reading stdin."""
+    from adapters.console import Console, stdin_lines
+    from bot.app import Whuffie
+    from bot.clock import ManualClock
+
+    store = open_store(settings)
+    clock = ManualClock()
+    core = Whuffie(settings, store, clock)
+    console = Console(core, clock, sys.stdout, getattr(args, "as_name", None) or "me")
+    try:
+        asyncio.run(console.run(stdin_lines(), interactive=sys.stdin.isatty()))
+    except KeyboardInterrupt:
+        print()
+    finally:
+        store.dispose()
+    return 0
+
+
+def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
+    """Apply schema migrations."""
+    store = Store.connect(settings.database_url)
+    try:
+        store.upgrade()
+    except SQLAlchemyError as exc:
+        raise CliError(
+            f"cannot upgrade the database at {_safe_url(settings.database_url)}: {_reason(exc)}"
+        ) from None
+    print(f"The database at {_safe_url(settings.database_url)} is up to date.")
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
+    """The admin figures from the shell, for every community (or one)."""
+    from bot import texts
+    from bot.usecases.stats import communities, compute
+
+    store = open_store(settings)
+    with store.session() as session:
+        wanted = [args.community] if args.community else communities(session)
+        figures = [compute(session, c) for c in wanted]
+    if args.json:
+        print(json.dumps([f.as_dict() for f in figures], indent=2, default=str))
+    elif not figures:
+        print("No community has used the bot yet.")
+    else:
+        for f in figures:
+            print(f"== {f.community} ==\n{texts.helpstats(f).text}\n")
+    return 0
+
+
+def _plugin(parser: argparse.ArgumentParser, module: str) -> None:
+    """Let a module add its own arguments and run function (`add_arguments`, `run`)."""
+    try:
+        mod: Any = importlib.import_module(module)
+    except ImportError:
+        parser.set_defaults(func=lambda a, s: _missing(module))
+        return
+    mod.add_arguments(parser)
+    parser.set_defaults(func=lambda a, s: mod.run(a))
+
+
+def _missing(module: str) -> int:
+    raise CliError(f"{module} is not available in this installation")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The whole command line."""
+    parser = argparse.ArgumentParser(
+        prog="whuffie",
+        description="Whuffie matches community members who need help with members who can "
+        "give it. Settings come from the environment and a .env file (see .env.example).",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more (to stderr)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    run = sub.add_parser(
+        "run",
+        help="start every platform whose credentials are set (none: the console chat)",
+        description="Serve Slack and/or Discord when their credentials are set, in one "
+        "process and one database; with none set, start the console chat on the embedded "
+        "SQLite database.",
+    )
+    run.add_argument("--as", dest="as_name", metavar="NAME", help="console member to speak as")
+    run.set_defaults(func=cmd_run)
+
+    console = sub.add_parser(
+        "console",
+        help="the local chat, reading stdin (scriptable: whuffie console < script.txt)",
+        description="Chat with the bot locally. Each line is `NAME: /command args`, or a bare "
+        "command spoken by --as; `!as NAME`, `!wait 25h`, `!admin NAME` control the console.",
+    )
+    console.add_argument(
+        "--as",
+        dest="as_name",
+        metavar="NAME",
+        default="me",
+        help="who bare commands are spoken by (default: me)",
+    )
+    console.set_defaults(func=cmd_console)
+
+    db = sub.add_parser("db", help="database maintenance", description="Database maintenance.")
+    db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    upgrade = db_sub.add_parser(
+        "upgrade",
+        help="apply schema migrations",
+        description="Apply every schema migration not yet applied.",
+    )
+    upgrade.set_defaults(func=cmd_db_upgrade)
+
+    stats = sub.add_parser(
+        "stats",
+        help="how each community helps itself",
+        description="The /helpstats figures, from the shell.",
+    )
+    stats.add_argument("--json", action="store_true", help="print JSON")
+    stats.add_argument("--community", help="one community id (e.g. slack:T0123, console)")
+    stats.set_defaults(func=cmd_stats)
+
+    _plugin(
+        sub.add_parser(
+            "eval",
+            help="score the matcher on matchbench data",
+            description="Score the matcher on matchbench sites.",
+        ),
+        "matching.evaluate",
+    )
+    _plugin(
+        sub.add_parser(
+            "bench",
+            help="measure matching speed and memory",
+            description="Measure index build, memory and match latency.",
+        ),
+        "matching.bench",
+    )
+    discord = sub.add_parser("discord", help="Discord helpers", description="Discord helpers.")
+    discord_sub = discord.add_subparsers(dest="discord_command", metavar="ACTION", required=True)
+    _plugin(
+        discord_sub.add_parser(
+            "invite-url",
+            help="print the URL that adds the bot to a server",
+            description="Print the OAuth2 URL that adds the bot to a server.",
+        ),
+        "adapters.discord.invite",
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `whuffie` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    if args.command is None:
+        parser.print_help()
+        return 2
+    load_dotenv(override=False)
+    try:
+        settings = Settings.from_env()
+        return int(args.func(args, settings))
+    except (CliError, SettingsError, StoreError) as exc:
+        print(f"whuffie: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,101 @@
+"""What every use case works with: settings, time, ports, matchers, and how to write to people."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlmodel import Session
+
+from bot import texts
+from bot.clock import Clock
+from bot.matchers import Matchers
+from bot.models import OUT_PENDING, Ask, Member, Outbox
+from bot.port import Button, Message, Port
+from bot.settings import Settings
+
+# Limits checked in the core, so every platform refuses the same things the same way.
+MAX_NEED_CHARS = 1000
+MAX_THANKS_CHARS = 1000
+MAX_SKILL_CHARS = 60
+MAX_SKILLS = 50
+
+
+class NoPort(RuntimeError):
+    """A community's platform is not served by this process."""
+
+
+@dataclass
+class Context:
+    """The core's collaborators, handed to each use case."""
+
+    settings: Settings
+    clock: Clock
+    ports: dict[str, Port] = field(default_factory=dict)
+    matchers: Matchers = field(default_factory=Matchers)
+
+    def now(self) -> datetime:
+        """The injected clock's time."""
+        return self.clock.now()
+
+    def port_for(self, community_id: str) -> Port:
+        """The port that serves a community (its id starts with the platform)."""
+        platform = community_id.split(":", 1)[0]
+        port = self.ports.get(platform)
+        if port is None:
+            raise NoPort(f"no adapter for platform {platform!r} in this process")
+        return port
+
+    def name(self, member: Member) -> str:
+        """A member as the platform shows them."""
+        return self.port_for(member.community_id).mention(member.user_id)
+
+    def quote(self, community_id: str, words: str) -> str:
+        """A member's own words, escaped for the platform and set as a quote."""
+        return texts.quote(self.port_for(community_id).escape(words))
+
+    def say(
+        self, session: Session, to: Sequence[Member], message: Message, ask: Ask | None = None
+    ) -> None:
+        """Owe these members a DM (several: an introduction); delivered after commit."""
+        session.add(
+            Outbox(
+                community_id=to[0].community_id,
+                kind="dm",
+                recipients=[m.user_id for m in to],
+                member_ids=[m.id for m in to if m.id is not None],
+                text=message.text,
+                buttons=[_button(b) for b in message.buttons],
+                ask_id=ask.id if ask else None,
+                next_attempt_at=self.now(),
+                created_at=self.now(),
+                status=OUT_PENDING,
+            )
+        )
+
+    def update_ask(self, session: Session, ask: Ask, member: Member, message: Message) -> None:
+        """Owe an edit of the DM that carried an ask (its buttons go away)."""
+        session.add(
+            Outbox(
+                community_id=ask.community_id,
+                kind="update",
+                recipients=[member.user_id],
+                member_ids=[ask.member_id],
+                text=message.text,
+                buttons=[_button(b) for b in message.buttons],
+                target_ask_id=ask.id,
+                next_attempt_at=self.now(),
+                created_at=self.now(),
+                status=OUT_PENDING,
+            )
+        )
+
+
+def _button(button: Button) -> dict[str, str]:
+    return {
+        "label": button.label,
+        "command": button.command,
+        "arg": button.arg,
+        "style": button.style,
+    }

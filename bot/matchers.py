@@ -1,0 +1,88 @@
+"""One in-memory matcher per community, kept in step with the database's skills."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from sqlmodel import Session, col, select
+
+from bot.models import NEED_RESOLVED, Community, Need, Skill
+from matching import Matcher
+
+
+class Matchers:
+    """Builds a community's matcher on first use and reloads it when another process changed it.
+
+    Each community row carries a `profile_version`, bumped by every skill change. A matcher
+    whose version differs from the row's is rebuilt, so a new `/offer` made in another
+    process is matchable here at the next match.
+    """
+
+    def __init__(self) -> None:
+        self._matchers: dict[str, tuple[int, Matcher]] = {}
+        self._locks: dict[str, threading.Lock] = {}
+        self._guard = threading.Lock()
+
+    def _lock(self, community_id: str) -> threading.Lock:
+        with self._guard:
+            return self._locks.setdefault(community_id, threading.Lock())
+
+    @contextmanager
+    def using(self, session: Session, community_id: str) -> Iterator[Matcher]:
+        """The community's current matcher, held exclusively for the block."""
+        version = _version(session, community_id)
+        with self._lock(community_id):
+            cached = self._matchers.get(community_id)
+            if cached is None or cached[0] != version:
+                cached = (version, _build(session, community_id))
+                self._matchers[community_id] = cached
+            yield cached[1]
+
+    def changed(
+        self, session: Session, community_id: str, change: Callable[[Matcher], None]
+    ) -> None:
+        """Bump the community's version and apply the same change to the cached matcher."""
+        community = session.get(Community, community_id, with_for_update=True)
+        if community is None:
+            return
+        old = community.profile_version
+        community.profile_version = old + 1
+        session.add(community)
+        with self._lock(community_id):
+            cached = self._matchers.get(community_id)
+            if cached is not None and cached[0] == old:
+                change(cached[1])
+                self._matchers[community_id] = (old + 1, cached[1])
+            else:
+                self._matchers.pop(community_id, None)
+
+    def forget(self, community_id: str) -> None:
+        """Drop a cached matcher (after a failed transaction, it may be ahead of the database)."""
+        with self._lock(community_id):
+            self._matchers.pop(community_id, None)
+
+
+def _version(session: Session, community_id: str) -> int:
+    community = session.get(Community, community_id)
+    return community.profile_version if community else 0
+
+
+def _build(session: Session, community_id: str) -> Matcher:
+    matcher = Matcher()
+    for member_id, name in session.exec(
+        select(Skill.member_id, Skill.name)
+        .where(Skill.community_id == community_id)
+        .order_by(col(Skill.id))
+    ):
+        matcher.add_skill(str(member_id), name)
+    for helper_id, text in session.exec(
+        select(Need.helper_id, Need.text).where(
+            Need.community_id == community_id,
+            Need.status == NEED_RESOLVED,
+            col(Need.helper_id).is_not(None),
+        )
+    ):
+        matcher.record_help(str(helper_id), text)
+    return matcher

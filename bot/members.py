@@ -1,0 +1,56 @@
+"""Finding communities and members, creating them the first time they speak."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from bot.models import Community, Member
+from bot.port import Actor
+
+
+def ensure_community(session: Session, actor: Actor, now: datetime) -> Community:
+    """The actor's community, created on first use."""
+    community = session.get(Community, actor.community)
+    if community is None:
+        try:
+            with session.begin_nested():
+                community = Community(id=actor.community, platform=actor.platform, created_at=now)
+                session.add(community)
+        except IntegrityError:  # another process created it at the same moment
+            community = session.get(Community, actor.community)
+    assert community is not None
+    return community
+
+
+def find_member(session: Session, community_id: str, user_id: str) -> Member | None:
+    """A member by their platform id, if the bot knows them."""
+    return session.exec(
+        select(Member).where(Member.community_id == community_id, Member.user_id == user_id)
+    ).first()
+
+
+def ensure_member(session: Session, actor: Actor, now: datetime) -> Member:
+    """The actor as a member, created on first use; their display name kept current."""
+    ensure_community(session, actor, now)
+    member = find_member(session, actor.community, actor.user_id)
+    name = (actor.display_name or actor.user_id)[:200]
+    if member is None:
+        try:
+            with session.begin_nested():
+                member = Member(
+                    community_id=actor.community,
+                    user_id=actor.user_id,
+                    display_name=name,
+                    created_at=now,
+                )
+                session.add(member)
+        except IntegrityError:
+            member = find_member(session, actor.community, actor.user_id)
+        assert member is not None
+    elif name and member.display_name != name:
+        member.display_name = name
+        session.add(member)
+    return member

@@ -1,0 +1,142 @@
+"""The tables: everything is scoped by community, and who-helped-whom is kept as data."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+# Status values are plain strings so both databases store them the same way.
+NEED_OPEN = "open"  # asks are out, nobody has said yes yet
+NEED_UNMET = "unmet"  # nobody (left) to ask; still listed in /needs for givers
+NEED_INTRODUCED = "introduced"
+NEED_RESOLVED = "resolved"
+OPEN_NEED_STATUSES = (NEED_OPEN, NEED_UNMET, NEED_INTRODUCED)
+
+ASK_PENDING = "pending"
+ASK_ACCEPTED = "accepted"
+ASK_DECLINED = "declined"
+ASK_EXPIRED = "expired"
+ASK_SUPERSEDED = "superseded"  # someone else said yes first, or the need was resolved
+ASK_UNDELIVERABLE = "undeliverable"
+
+OUT_PENDING = "pending"
+OUT_SENDING = "sending"
+OUT_SENT = "sent"
+OUT_FAILED = "failed"
+
+
+class Community(SQLModel, table=True):
+    """A Slack workspace, a Discord guild, or the console."""
+
+    id: str = Field(primary_key=True, max_length=200)
+    platform: str = Field(max_length=20)
+    profile_version: int = 0  # bumped on every skill change, so other processes can reload
+    created_at: datetime
+
+
+class Member(SQLModel, table=True):
+    """A member of one community, as the bot knows them: only what they told it."""
+
+    __table_args__ = (UniqueConstraint("community_id", "user_id"),)
+
+    id: int = Field(default=None, primary_key=True)  # set by the database on flush
+    community_id: str = Field(foreign_key="community.id", index=True, max_length=200)
+    user_id: str = Field(max_length=200)
+    display_name: str = Field(max_length=200)
+    paused: bool = False
+    paused_until: datetime | None = None
+    expired_streak: int = 0
+    last_asked_at: datetime | None = None
+    pending_thanks: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    created_at: datetime
+
+
+class Skill(SQLModel, table=True):
+    """One skill a member offered, as written and in canonical form."""
+
+    __table_args__ = (UniqueConstraint("member_id", "norm"),)
+
+    id: int = Field(default=None, primary_key=True)  # set by the database on flush
+    member_id: int = Field(foreign_key="member.id", index=True)
+    community_id: str = Field(foreign_key="community.id", index=True, max_length=200)
+    name: str = Field(max_length=200)
+    norm: str = Field(max_length=200)
+    created_at: datetime
+
+
+class Need(SQLModel, table=True):
+    """Something a member asked for, and how it went: who helped, and when."""
+
+    __table_args__ = (Index("ix_need_community_status", "community_id", "status"),)
+
+    id: int = Field(default=None, primary_key=True)  # set by the database on flush
+    community_id: str = Field(foreign_key="community.id", max_length=200)
+    requester_id: int = Field(foreign_key="member.id", index=True)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    topic: str = Field(default="", max_length=200)
+    status: str = Field(default=NEED_OPEN, max_length=20)
+    helper_id: int | None = Field(default=None, foreign_key="member.id", index=True)
+    created_at: datetime
+    introduced_at: datetime | None = None
+    resolved_at: datetime | None = None
+    followup_at: datetime | None = Field(default=None, index=True)
+    followups_sent: int = 0
+
+
+class Ask(SQLModel, table=True):
+    """A private question to one member about one need: can you help?"""
+
+    __table_args__ = (
+        UniqueConstraint("need_id", "member_id"),
+        Index("ix_ask_status_expires", "status", "expires_at"),
+    )
+
+    id: int = Field(default=None, primary_key=True)  # set by the database on flush
+    need_id: int = Field(foreign_key="need.id", index=True)
+    member_id: int = Field(foreign_key="member.id", index=True)
+    community_id: str = Field(foreign_key="community.id", max_length=200)
+    reason: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    status: str = Field(default=ASK_PENDING, max_length=20)
+    created_at: datetime
+    expires_at: datetime
+    answered_at: datetime | None = None
+    message_ref: str | None = Field(default=None, max_length=500)
+
+
+class Thanks(SQLModel, table=True):
+    """A private thank-you from one member to another, delivered and kept."""
+
+    id: int = Field(default=None, primary_key=True)  # set by the database on flush
+    community_id: str = Field(foreign_key="community.id", index=True, max_length=200)
+    from_member_id: int = Field(foreign_key="member.id", index=True)
+    to_member_id: int = Field(foreign_key="member.id", index=True)
+    need_id: int | None = Field(default=None, foreign_key="need.id")
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime
+
+
+class Outbox(SQLModel, table=True):
+    """A message the bot owes someone, written in the same transaction as the change."""
+
+    __table_args__ = (Index("ix_outbox_status_due", "status", "next_attempt_at"),)
+
+    id: int = Field(default=None, primary_key=True)  # set by the database on flush
+    community_id: str = Field(foreign_key="community.id", max_length=200)
+    kind: str = Field(max_length=10)  # "dm" or "update"
+    recipients: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    member_ids: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    buttons: list[dict[str, str]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    ask_id: int | None = Field(default=None, foreign_key="ask.id")  # whose message ref to keep
+    target_ask_id: int | None = Field(default=None, foreign_key="ask.id")  # the ask to update
+    status: str = Field(default=OUT_PENDING, max_length=10)
+    attempts: int = 0
+    next_attempt_at: datetime
+    claimed_at: datetime | None = None
+    created_at: datetime
+    sent_at: datetime | None = None
+    last_error: str | None = Field(default=None, max_length=500)

@@ -1,0 +1,510 @@
+"""Every word the bot says, in one place, so the voice stays one voice."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from bot.commands import COMMANDS
+from bot.port import Button, Message
+
+if TYPE_CHECKING:
+    from bot.usecases.stats import Stats
+
+
+NUDGE = (
+    "Pay it forward: when you see someone stuck on something you know, lend a hand. "
+    "Help first, and the circle keeps turning — I know you'd do the same for the next person."
+)
+
+
+def quote(safe_text: str) -> str:
+    """A member's words (already escaped for the platform) as a quote block."""
+    return "\n".join(f"> {line}" for line in safe_text.splitlines() or [""])
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _day(when: datetime) -> str:
+    return when.strftime("%a %d %b %Y")
+
+
+# -- help and errors ---------------------------------------------------------------------
+
+
+def help_text() -> Message:
+    """What the bot can do, one command a line."""
+    lines = ["Here's what I can do — help first, and ask when you need it:"]
+    lines += [f"• `{c.usage}` — {c.description}" for c in COMMANDS]
+    return Message("\n".join(lines))
+
+
+def unknown_command(name: str) -> Message:
+    """A command the bot does not know."""
+    return Message(f"I don't know the command `/{name}`. Type `/help` to see what I can do.")
+
+
+def oops() -> Message:
+    """Something broke inside; nothing the member did wrong."""
+    return Message(
+        "Sorry — something went wrong on my side and nothing was changed. Please try again in "
+        "a moment."
+    )
+
+
+def not_found(what: str, number: str) -> Message:
+    """An id that does not exist (or is not theirs to see)."""
+    return Message(f"I can't find {what} #{number}. It may have been removed.")
+
+
+def bad_number(command: str, arg: str) -> Message:
+    """A button command typed with something that is not an id."""
+    return Message(f"`/{command}` needs a number, like `/{command} 7` — not `{arg}`.")
+
+
+# -- profile -----------------------------------------------------------------------------
+
+
+def offer_usage() -> Message:
+    """`/offer` with nothing after it."""
+    return Message(
+        "Tell me what you can help with, comma separated — for example "
+        "`/offer postgres, pitch decks, figma`."
+    )
+
+
+def offer_done(added: Sequence[str], already: Sequence[str], total: int) -> Message:
+    """Skills added to a profile."""
+    parts = []
+    if added:
+        parts.append("Thank you! Added to your profile: " + ", ".join(added) + ".")
+    if already:
+        parts.append("Already there: " + ", ".join(already) + ".")
+    parts.append(
+        f"You now offer {_plural(total, 'skill')}. I'll ask you privately when someone needs "
+        "one of them — you can always say no."
+    )
+    return Message(" ".join(parts))
+
+
+def skill_too_long(skill: str, limit: int) -> Message:
+    """A skill longer than the limit."""
+    return Message(
+        f"That skill is a bit long ({len(skill)} characters; the limit is {limit}). "
+        "Try a short name, like `postgres` or `pitch decks`."
+    )
+
+
+def too_many_skills(limit: int) -> Message:
+    """A profile would grow past the limit."""
+    return Message(
+        f"A profile holds up to {limit} skills, and that would go over. "
+        "Remove one with `/unoffer <skill>` first, or pick your strongest ones."
+    )
+
+
+def unoffer_usage() -> Message:
+    """`/unoffer` with nothing after it."""
+    return Message("Which skill should I remove? For example `/unoffer figma`.")
+
+
+def unoffer_done(skill: str) -> Message:
+    """A skill removed."""
+    return Message(f"Removed '{skill}' from your profile.")
+
+
+def unoffer_missing(skill: str, skills: Sequence[str]) -> Message:
+    """Removing a skill the member does not have."""
+    have = ", ".join(skills) if skills else "none yet"
+    return Message(f"'{skill}' isn't on your profile. Your skills: {have}.")
+
+
+def profile(
+    skills: Sequence[str],
+    paused_until: datetime | None,
+    paused: bool,
+    helped: int,
+    was_helped: int,
+    thanks_received: int,
+) -> Message:
+    """A member's profile and their private give/receive mirror."""
+    lines = ["*Your profile*"]
+    lines.append("Skills: " + (", ".join(skills) if skills else "none yet — try `/offer`"))
+    if paused and paused_until:
+        lines.append(f"Availability: paused until {_day(paused_until)} (`/resume` to come back)")
+    elif paused:
+        lines.append("Availability: paused (`/resume` to come back)")
+    else:
+        lines.append("Availability: happy to be asked")
+    lines.append(
+        f"Your mirror (only you see it): you helped {_plural(helped, 'member')}, "
+        f"were helped {_plural(was_helped, 'time')}, and received "
+        f"{_plural(thanks_received, 'thank-you')}."
+    )
+    return Message("\n".join(lines))
+
+
+def paused(until: datetime | None) -> Message:
+    """The member paused themselves."""
+    when = f" until {_day(until)}" if until else ""
+    return Message(
+        f"You're paused{when}: I won't ask you for help. Type `/resume` whenever you're ready."
+    )
+
+
+def pause_usage() -> Message:
+    """`/pause` with something that is not a number of days."""
+    return Message(
+        "`/pause` takes a number of days, like `/pause 7`, or nothing to pause until you `/resume`."
+    )
+
+
+def resumed() -> Message:
+    """The member is available again."""
+    return Message("Welcome back! I'll ask you again when someone needs what you offer.")
+
+
+def paused_after_silence(limit: int) -> Message:
+    """Told (kindly) after several asks went unanswered."""
+    return Message(
+        f"I've asked you {limit} times lately without hearing back — no worries, life gets busy. "
+        "I've paused your asks so they don't pile up. Whenever you're ready to help again, "
+        "type `/resume`."
+    )
+
+
+# -- needs -------------------------------------------------------------------------------
+
+
+def need_usage() -> Message:
+    """`/need` with nothing after it."""
+    return Message(
+        "What do you need help with? Say it in a sentence — for example "
+        "`/need a second pair of eyes on my slow postgres query`."
+    )
+
+
+def need_too_long(length: int, limit: int) -> Message:
+    """A need over the length limit."""
+    return Message(
+        f"That's {length} characters — please keep a need under {limit}, so the people I ask "
+        "can take it in at a glance. The details can follow once you're introduced."
+    )
+
+
+def need_posted(need_id: int, asked: int) -> Message:
+    """The requester's private answer after posting a need."""
+    people = "one member who knows" if asked == 1 else f"{asked} members who know"
+    return Message(
+        f"Got it (need #{need_id}). I've privately asked {people} about this. "
+        "I'll introduce you as soon as someone says yes."
+    )
+
+
+def need_unmet(need_id: int, topic: str) -> Message:
+    """Nobody to ask, said honestly."""
+    about = f" about '{topic}'" if topic else ""
+    return Message(
+        f"I have to be honest: nobody here has offered help{about} yet, so I couldn't ask "
+        f"anyone (need #{need_id}). I've kept your need open — members see it in `/needs` — "
+        "and I've told the admins it's a gap worth filling."
+    )
+
+
+def nobody_left(need_id: int, text_quote: str) -> Message:
+    """Everyone asked said no or did not answer."""
+    return Message(
+        f"An update on your need #{need_id}:\n{text_quote}\n"
+        "Everyone I could ask is busy this time. I'm sorry. Your need stays open in `/needs`, "
+        "and if someone offers this skill later they can pick it up."
+    )
+
+
+def needs_none() -> Message:
+    """Nothing open that fits the member's skills."""
+    return Message(
+        "No open needs match your skills right now. Thanks for looking — giving first is what "
+        "makes this community work. Add skills with `/offer` to see more."
+    )
+
+
+def needs_list(items: Sequence[tuple[int, str, str, str]]) -> Message:
+    """Open needs the member could help with: (need id, who, quoted text, why)."""
+    lines = ["Open needs you could help with:"]
+    buttons = []
+    for need_id, who, quoted, why in items:
+        lines.append(f"\n*#{need_id}* from {who} — {why}\n{quoted}")
+        buttons.append(Button(f"I can help with #{need_id}", "give", str(need_id), "primary"))
+    return Message("\n".join(lines), tuple(buttons))
+
+
+def need_usage_number() -> Message:
+    """`/give` without a need number."""
+    return Message("Which need? For example `/give 12` (see `/needs`).")
+
+
+def give_own() -> Message:
+    """Offering to help with one's own need."""
+    return Message("That's your own need — I can't introduce you to yourself!")
+
+
+def already_handled(need_id: int) -> Message:
+    """A need that somebody else already took."""
+    return Message(f"Need #{need_id} is already taken care of — thank you for offering!")
+
+
+# -- asks --------------------------------------------------------------------------------
+
+
+def ask(ask_id: int, requester: str, quoted: str, why: str) -> Message:
+    """The private ask: the need, why them, and two buttons."""
+    return Message(
+        f"Hi! {requester} could use a hand:\n{quoted}\n"
+        f"I thought of you because {why}. Could you help? No pressure — saying no is fine.",
+        (
+            Button("I can help", "accept", str(ask_id), "primary"),
+            Button("Not this time", "decline", str(ask_id)),
+        ),
+    )
+
+
+def ask_closed(quoted: str, outcome: str) -> Message:
+    """What an ask message becomes once it is no longer open."""
+    return Message(f"{quoted}\n{outcome}")
+
+
+ASK_TAKEN = "Already taken care of by someone else — thank you for being there."
+ASK_ACCEPTED = "You said yes — thank you! Your introduction is in a separate message."
+ASK_DECLINED = "You passed on this one. Thanks for letting me know."
+ASK_EXPIRED = "This ask has closed without an answer — no worries, life gets busy."
+ASK_RESOLVED = "This need has been resolved — thank you."
+
+
+def accept_thanks() -> Message:
+    """Reply to the member who said yes."""
+    return Message("Thank you for helping! I've introduced you both in a direct message.")
+
+
+def accept_twice() -> Message:
+    """A second click on 'I can help'."""
+    return Message("You already said yes to this one — your introduction is on its way or sent.")
+
+
+def accept_after_decline() -> Message:
+    """'I can help' after 'Not this time'."""
+    return Message(
+        "You passed on this one earlier, so I've moved on. If you'd still like to help, look "
+        "for it in `/needs`."
+    )
+
+
+def ask_not_yours() -> Message:
+    """A button from someone else's ask."""
+    return Message("That ask was meant for someone else, so I can't answer it for you.")
+
+
+def decline_thanks() -> Message:
+    """Reply to 'Not this time'."""
+    return Message("No problem — thanks for saying so. I'll ask someone else.")
+
+
+def decline_after_accept() -> Message:
+    """'Not this time' after 'I can help'."""
+    return Message(
+        "You already said yes and the introduction is out, so I've left it as it is. If you "
+        "can't help after all, just tell them in your DM — that's kinder than silence."
+    )
+
+
+def decline_twice() -> Message:
+    """A second click on 'Not this time'."""
+    return Message("Already noted — you passed on this one.")
+
+
+def ask_gone() -> Message:
+    """An answer to an ask that expired or was superseded."""
+    return Message("This ask has closed — it's been taken care of or moved on. Thank you!")
+
+
+def intro(
+    requester: str,
+    helper: str,
+    quoted: str,
+    why: str,
+    pass_on: tuple[int, str, str] | None,
+) -> Message:
+    """The introduction of both sides, with the pay-it-forward nudge."""
+    lines = [
+        f"{requester}, meet {helper}! {helper} said yes to your need:",
+        quoted,
+        f"Why {helper}: {why.replace('you offered', 'they offered')}.",
+        "Take it from here — a quick hello and a time to talk is a great start.",
+        "",
+        NUDGE,
+    ]
+    buttons: tuple[Button, ...] = ()
+    if pass_on is not None:
+        need_id, who, pass_quote = pass_on
+        lines += ["", f"{requester}, one you could pass it on with — {who} needs:", pass_quote]
+        buttons = (Button(f"I can help with #{need_id}", "give", str(need_id), "primary"),)
+    return Message("\n".join(lines), buttons)
+
+
+# -- follow-up, done, thanks -------------------------------------------------------------
+
+
+def followup(need_id: int, helper: str, quoted: str) -> Message:
+    """The check-in a few days after an introduction."""
+    return Message(
+        f"A few days ago I introduced you to {helper} about:\n{quoted}\nDid it help?",
+        (
+            Button("It helped", "helped", str(need_id), "primary"),
+            Button("Not yet", "notyet", str(need_id)),
+        ),
+    )
+
+
+def notyet() -> Message:
+    """'Not yet' on a follow-up."""
+    return Message(
+        "Thanks for telling me. I'll check in again in a few days; type `/done` when it's sorted."
+    )
+
+
+def done_none() -> Message:
+    """`/done` with no open need."""
+    return Message("You have no open needs. When you need help, `/need` is here.")
+
+
+def done_which(items: Sequence[tuple[int, str]]) -> Message:
+    """Several open needs: which one is done?"""
+    lines = ["Which need is done?"] + [f"• #{i}: {t}" for i, t in items]
+    buttons = tuple(Button(f"#{i} is done", "done", str(i), "primary") for i, _ in items)
+    return Message("\n".join(lines), buttons)
+
+
+def done(helper: str | None, pass_on: tuple[int, str, str] | None) -> Message:
+    """The requester's reply on resolving a need, with one need to pass it on."""
+    if helper:
+        first = f"Wonderful — marked as resolved, and I've passed your thanks to {helper}."
+    else:
+        first = "Marked as resolved. Glad it's sorted!"
+    lines = [first]
+    buttons: tuple[Button, ...] = ()
+    if pass_on is not None:
+        need_id, who, quoted = pass_on
+        lines += ["", f"Pass it on? {who} needs something you offered:", quoted]
+        buttons = (Button(f"I can help with #{need_id}", "give", str(need_id), "primary"),)
+    else:
+        lines.append("When you see someone you could help, `/needs` shows open needs.")
+    return Message("\n".join(lines), buttons)
+
+
+def thanks_for_help(requester: str, quoted_need: str, message_quote: str | None) -> Message:
+    """Delivered to the helper when their help resolved a need."""
+    said = f"\nThey said:\n{message_quote}" if message_quote else ""
+    return Message(
+        f"{requester} marked their need as resolved thanks to you:\n{quoted_need}{said}\n"
+        "Thank you for giving your time — that's what this community is made of."
+    )
+
+
+def thanks_usage() -> Message:
+    """`/thanks` without a member or a message."""
+    return Message("Who and what for? For example `/thanks @sam your review saved my launch`.")
+
+
+def thanks_self() -> Message:
+    """Thanking oneself."""
+    return Message("Self-appreciation is healthy — but I can only deliver thanks to others!")
+
+
+def thanks_sent(target: str) -> Message:
+    """The sender's confirmation."""
+    return Message(f"Delivered privately to {target}. Thank you for saying it.")
+
+
+def thanks_dm(sender: str, quoted: str) -> Message:
+    """A thank-you delivered to its recipient."""
+    return Message(f"{sender} wanted to thank you:\n{quoted}")
+
+
+def text_too_long(length: int, limit: int) -> Message:
+    """A thank-you (or other text) over the limit."""
+    return Message(f"That's {length} characters; please keep it under {limit}.")
+
+
+# -- admin and privacy -------------------------------------------------------------------
+
+
+def helpstats_refused() -> Message:
+    """A non-admin asked for /helpstats."""
+    return Message(
+        "`/helpstats` is for the community's admins. Curious how you're doing? `/profile` "
+        "shows your own mirror."
+    )
+
+
+def forget_confirm() -> Message:
+    """Asked before deleting everything."""
+    return Message(
+        "This deletes everything I hold about you: your skills, needs, asks and thank-yous. "
+        "It can't be undone. Are you sure?",
+        (Button("Yes, forget me", "forgetme", "confirm", "danger"),),
+    )
+
+
+def forgotten() -> Message:
+    """Confirmation after deleting a member."""
+    return Message("Done — I've forgotten everything about you. You're welcome back any time.")
+
+
+def forget_nothing() -> Message:
+    """Nothing to delete."""
+    return Message("I hold nothing about you — there's nothing to forget.")
+
+
+def too_many_needs(limit: int) -> Message:
+    """A member with too many open needs at once."""
+    return Message(
+        f"You have {limit} open needs already. Close one with `/done` first, so the people "
+        "helping you can focus."
+    )
+
+
+def _pct(share: float | None) -> str:
+    return "—" if share is None else f"{share:.0%}"
+
+
+def _hours(hours: float | None) -> str:
+    if hours is None:
+        return "—"
+    if hours < 1:
+        return f"{hours * 60:.0f} min"
+    if hours < 48:
+        return f"{hours:.1f} h"
+    return f"{hours / 24:.1f} days"
+
+
+def helpstats(stats: Stats) -> Message:
+    """How the community helps itself, for admins."""
+    topics = (
+        ", ".join(f"{t} ({n})" for t, n in stats.unmet_topics) or "none — every need found someone"
+    )
+    lines = [
+        "*How this community helps itself*",
+        f"Members with a profile: {stats.members_with_profile}",
+        f"Needs posted: {stats.needs_posted} · introduced: {stats.needs_introduced} · "
+        f"resolved: {stats.needs_resolved}",
+        f"Share matched with a helper: {_pct(stats.share_matched)}",
+        f"Median time from need to introduction: {_hours(stats.median_hours_to_intro)}",
+        f"Unmet topics (no helper yet): {topics}",
+        f"Helpers: {stats.helpers} · share of intros taken by the busiest 10% of helpers: "
+        f"{_pct(stats.busiest_tenth_share)}",
+        f"Pay-it-forward links (helped, then helped someone): {stats.pay_it_forward}",
+        f"Thank-yous delivered: {stats.thanks_given}",
+    ]
+    return Message("\n".join(lines))

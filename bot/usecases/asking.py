@@ -1,0 +1,198 @@
+"""Choosing whom to ask about a need, asking them, and introducing the first to say yes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session, col, func, or_, select
+
+from bot import texts
+from bot.context import Context
+from bot.models import (
+    ASK_ACCEPTED,
+    ASK_DECLINED,
+    ASK_PENDING,
+    ASK_SUPERSEDED,
+    NEED_INTRODUCED,
+    NEED_OPEN,
+    NEED_UNMET,
+    Ask,
+    Member,
+    Need,
+    Skill,
+)
+from matching import Load
+from matching import select as select_fairly
+
+# How many ranked candidates to consider before the fairness step picks whom to ask.
+CANDIDATE_POOL = 30
+
+
+def is_available(ctx: Context, member: Member) -> bool:
+    """Not paused (or the pause is over)."""
+    if not member.paused:
+        return True
+    return member.paused_until is not None and member.paused_until <= ctx.now()
+
+
+def ask_more(ctx: Context, session: Session, need: Need, how_many: int) -> int:
+    """Ask up to `how_many` more of the best-placed members; return how many were asked."""
+    asked_before = set(session.exec(select(Ask.member_id).where(Ask.need_id == need.id)))
+    exclude = {str(need.requester_id), *(str(m) for m in asked_before)}
+    with ctx.matchers.using(session, need.community_id) as matcher:
+        ranked = matcher.match(need.text, exclude=exclude, limit=CANDIDATE_POOL)
+    if not ranked:
+        return 0
+    ids = sorted(int(c.member_id) for c in ranked)
+    # Locking the candidates' rows keeps the per-member limit on open asks true when two
+    # needs are matched at once in two processes.
+    members = {
+        m.id: m
+        for m in session.exec(
+            select(Member).where(col(Member.id).in_(ids)).order_by(col(Member.id)).with_for_update()
+        )
+    }
+    open_asks = dict(
+        session.exec(
+            select(Ask.member_id, func.count())
+            .where(col(Ask.member_id).in_(ids), Ask.status == ASK_PENDING)
+            .group_by(col(Ask.member_id))
+        ).all()
+    )
+    loads = {
+        str(mid): Load(
+            open_asks=open_asks.get(mid, 0),
+            last_asked_at=m.last_asked_at.timestamp() if m.last_asked_at else None,
+        )
+        for mid, m in members.items()
+    }
+    available = [
+        c
+        for c in ranked
+        if (m := members.get(int(c.member_id))) is not None and is_available(ctx, m)
+    ]
+    chosen = select_fairly(available, loads, k=how_many, max_open=ctx.settings.max_open_asks)
+    requester = session.get(Member, need.requester_id)
+    assert requester is not None
+    for candidate in chosen:
+        member = members[int(candidate.member_id)]
+        ask = Ask(
+            need_id=need.id,
+            member_id=member.id,
+            community_id=need.community_id,
+            reason=candidate.explanation,
+            created_at=ctx.now(),
+            expires_at=ctx.now() + ctx.settings.ask_timeout,
+        )
+        session.add(ask)
+        session.flush()
+        member.last_asked_at = ctx.now()
+        session.add(member)
+        message = texts.ask(
+            ask.id or 0, ctx.name(requester), ctx.quote(need.community_id, need.text), ask.reason
+        )
+        ctx.say(session, [member], message, ask=ask)
+    return len(chosen)
+
+
+def after_ask_closed(ctx: Context, session: Session, need: Need) -> None:
+    """An ask ended without a yes: ask the next candidate, or tell the requester honestly."""
+    if need.status != NEED_OPEN:
+        return
+    if ask_more(ctx, session, need, 1):
+        return
+    still_waiting = session.exec(
+        select(func.count())
+        .select_from(Ask)
+        .where(Ask.need_id == need.id, Ask.status == ASK_PENDING)
+    ).one()
+    if still_waiting:
+        return
+    need.status = NEED_UNMET
+    session.add(need)
+    requester = session.get(Member, need.requester_id)
+    if requester is not None:
+        quoted = ctx.quote(need.community_id, need.text)
+        ctx.say(session, [requester], texts.nobody_left(need.id or 0, quoted))
+
+
+@dataclass(frozen=True)
+class OpenNeed:
+    """An open need a member could help with, ready to show: who, their words, and why."""
+
+    need_id: int
+    requester: str
+    quoted: str
+    why: str
+
+
+def open_needs_for(
+    ctx: Context, session: Session, member: Member, *, most: int, scan: int = 200
+) -> list[OpenNeed]:
+    """Open needs (newest first) that fit this member's skills, not theirs, not declined."""
+    declined = select(Ask.need_id).where(Ask.member_id == member.id, Ask.status == ASK_DECLINED)
+    recent = session.exec(
+        select(Need)
+        .where(
+            Need.community_id == member.community_id,
+            Need.requester_id != member.id,
+            or_(Need.status == NEED_OPEN, Need.status == NEED_UNMET),
+            col(Need.id).not_in(declined),
+        )
+        .order_by(col(Need.created_at).desc(), col(Need.id).desc())
+        .limit(scan)
+    ).all()
+    found: list[OpenNeed] = []
+    with ctx.matchers.using(session, member.community_id) as matcher:
+        for need in recent:
+            fit = matcher.explain(need.text, str(member.id))
+            requester = session.get(Member, need.requester_id) if fit else None
+            if fit is None or requester is None:
+                continue
+            quoted = ctx.quote(need.community_id, need.text)
+            found.append(OpenNeed(need.id, ctx.name(requester), quoted, fit.explanation))
+            if len(found) >= most:
+                break
+    return found
+
+
+def pass_on_for(ctx: Context, session: Session, member: Member) -> tuple[int, str, str] | None:
+    """One open need that matches this member's own skills: a way to pay it forward."""
+    has_skills = session.exec(select(Skill.id).where(Skill.member_id == member.id)).first()
+    if has_skills is None:
+        return None
+    found = open_needs_for(ctx, session, member, most=1, scan=100)
+    return (found[0].need_id, found[0].requester, found[0].quoted) if found else None
+
+
+def introduce(
+    ctx: Context, session: Session, need: Need, ask: Ask, helper: Member, *, was_asked: bool
+) -> None:
+    """The first yes wins: introduce both sides and close every other ask on the need."""
+    now = ctx.now()
+    ask.status = ASK_ACCEPTED
+    ask.answered_at = now
+    helper.expired_streak = 0
+    need.status = NEED_INTRODUCED
+    need.helper_id = helper.id
+    need.introduced_at = now
+    need.followup_at = now + ctx.settings.followup_after
+    session.add_all([ask, helper, need])
+    quoted = ctx.quote(need.community_id, need.text)
+    for other in session.exec(
+        select(Ask).where(Ask.need_id == need.id, Ask.status == ASK_PENDING, Ask.id != ask.id)
+    ):
+        other.status = ASK_SUPERSEDED
+        session.add(other)
+        other_member = session.get(Member, other.member_id)
+        if other_member is not None:
+            ctx.update_ask(session, other, other_member, texts.ask_closed(quoted, texts.ASK_TAKEN))
+    if was_asked:  # the helper's own ask DM loses its buttons too
+        ctx.update_ask(session, ask, helper, texts.ask_closed(quoted, texts.ASK_ACCEPTED))
+    requester = session.get(Member, need.requester_id)
+    assert requester is not None
+    why = ask.reason or "you offered to help"
+    message = texts.intro(
+        ctx.name(requester), ctx.name(helper), quoted, why, pass_on_for(ctx, session, requester)
+    )
+    ctx.say(session, [requester, helper], message)

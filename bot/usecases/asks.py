@@ -1,0 +1,113 @@
+"""Answering an ask — "I can help" or "Not this time" — and asks that go unanswered."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from bot import texts
+from bot.context import Context
+from bot.models import (
+    ASK_ACCEPTED,
+    ASK_DECLINED,
+    ASK_EXPIRED,
+    ASK_PENDING,
+    ASK_UNDELIVERABLE,
+    NEED_OPEN,
+    NEED_UNMET,
+    Ask,
+    Member,
+    Need,
+)
+from bot.port import Invocation, Message
+from bot.usecases.asking import after_ask_closed, introduce
+
+# Asks in a row left to expire before a member is paused (and told how to come back).
+SILENT_ASKS_BEFORE_PAUSE = 3
+
+
+def _my_ask(session: Session, me: Member, inv: Invocation) -> Ask | Message:
+    arg = inv.args.strip().lstrip("#")
+    if not arg.isdigit():
+        return texts.bad_number(inv.command, inv.args.strip() or "nothing")
+    ask = session.get(Ask, int(arg), with_for_update=True)
+    if ask is None or ask.community_id != me.community_id:
+        return texts.not_found("ask", arg)
+    if ask.member_id != me.id:
+        return texts.ask_not_yours()
+    return ask
+
+
+def accept(ctx: Context, session: Session, me: Member, inv: Invocation) -> Message:
+    """'I can help': the first yes on a need wins the introduction."""
+    ask = _my_ask(session, me, inv)
+    if isinstance(ask, Message):
+        return ask
+    if ask.status == ASK_ACCEPTED:
+        return texts.accept_twice()
+    if ask.status == ASK_DECLINED:
+        return texts.accept_after_decline()
+    # Locking the need makes "first yes wins" hold across processes.
+    need = session.get(Need, ask.need_id, with_for_update=True)
+    assert need is not None
+    if need.status not in (NEED_OPEN, NEED_UNMET):
+        return texts.already_handled(need.id or 0)
+    # A late yes on an expired ask is still welcome while nobody else has said yes.
+    introduce(ctx, session, need, ask, me, was_asked=ask.status == ASK_PENDING)
+    return texts.accept_thanks()
+
+
+def decline(ctx: Context, session: Session, me: Member, inv: Invocation) -> Message:
+    """'Not this time': thank them and ask the next candidate."""
+    ask = _my_ask(session, me, inv)
+    if isinstance(ask, Message):
+        return ask
+    if ask.status == ASK_ACCEPTED:
+        return texts.decline_after_accept()
+    if ask.status == ASK_DECLINED:
+        return texts.decline_twice()
+    if ask.status != ASK_PENDING:
+        return texts.ask_gone()
+    need = session.get(Need, ask.need_id, with_for_update=True)
+    assert need is not None
+    ask.status = ASK_DECLINED
+    ask.answered_at = ctx.now()
+    me.expired_streak = 0
+    session.add_all([ask, me])
+    quoted = ctx.quote(need.community_id, need.text)
+    ctx.update_ask(session, ask, me, texts.ask_closed(quoted, texts.ASK_DECLINED))
+    after_ask_closed(ctx, session, need)
+    return texts.decline_thanks()
+
+
+def expire(ctx: Context, session: Session, ask: Ask) -> None:
+    """An ask left unanswered past its timeout: move on, and pause a member who keeps silent."""
+    need = session.get(Need, ask.need_id, with_for_update=True)
+    member = session.get(Member, ask.member_id)
+    if need is None or member is None:
+        return
+    ask.status = ASK_EXPIRED
+    member.expired_streak += 1
+    session.add_all([ask, member])
+    ctx.update_ask(
+        session,
+        ask,
+        member,
+        texts.ask_closed(ctx.quote(need.community_id, need.text), texts.ASK_EXPIRED),
+    )
+    if member.expired_streak >= SILENT_ASKS_BEFORE_PAUSE and not member.paused:
+        member.paused = True
+        member.paused_until = None
+        ctx.say(session, [member], texts.paused_after_silence(SILENT_ASKS_BEFORE_PAUSE))
+    after_ask_closed(ctx, session, need)
+
+
+def undeliverable(ctx: Context, session: Session, ask: Ask) -> None:
+    """The platform cannot reach the member: nobody waits on them, the next one is asked."""
+    if ask.status != ASK_PENDING:
+        return
+    need = session.get(Need, ask.need_id, with_for_update=True)
+    if need is None:
+        return
+    ask.status = ASK_UNDELIVERABLE
+    session.add(ask)
+    after_ask_closed(ctx, session, need)

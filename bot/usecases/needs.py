@@ -1,0 +1,99 @@
+"""Posting a need, browsing open needs, and offering help from the list."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, col, select
+
+from bot import texts
+from bot.context import MAX_NEED_CHARS, Context
+from bot.models import (
+    ASK_ACCEPTED,
+    ASK_PENDING,
+    NEED_OPEN,
+    NEED_UNMET,
+    OPEN_NEED_STATUSES,
+    Ask,
+    Member,
+    Need,
+)
+from bot.port import Invocation, Message
+from bot.usecases.asking import ask_more, introduce, open_needs_for
+
+MAX_OPEN_NEEDS = 5
+NEEDS_SHOWN = 5
+
+
+def need(ctx: Context, session: Session, me: Member, inv: Invocation) -> Message:
+    """Post a need and privately ask the best-placed members."""
+    text = inv.args.strip()
+    if not text:
+        return texts.need_usage()
+    if len(text) > MAX_NEED_CHARS:
+        return texts.need_too_long(len(text), MAX_NEED_CHARS)
+    open_count = len(
+        session.exec(
+            select(Need.id).where(
+                Need.requester_id == me.id, col(Need.status).in_(OPEN_NEED_STATUSES)
+            )
+        ).all()
+    )
+    if open_count >= MAX_OPEN_NEEDS:
+        return texts.too_many_needs(MAX_OPEN_NEEDS)
+    with ctx.matchers.using(session, me.community_id) as matcher:
+        topics = matcher.topics(text)
+    posted = Need(
+        community_id=me.community_id,
+        requester_id=me.id,
+        text=text,
+        topic=(topics[0] if topics else "")[:200],
+        created_at=ctx.now(),
+    )
+    session.add(posted)
+    session.flush()
+    asked = ask_more(ctx, session, posted, ctx.settings.asks_at_once)
+    if asked == 0:
+        posted.status = NEED_UNMET
+        session.add(posted)
+        return texts.need_unmet(posted.id or 0, posted.topic)
+    return texts.need_posted(posted.id or 0, asked)
+
+
+def needs(ctx: Context, session: Session, me: Member, inv: Invocation) -> Message:
+    """Open needs that I could help with."""
+    found = open_needs_for(ctx, session, me, most=NEEDS_SHOWN)
+    if not found:
+        return texts.needs_none()
+    return texts.needs_list([(n.need_id, n.requester, n.quoted, n.why) for n in found])
+
+
+def give(ctx: Context, session: Session, me: Member, inv: Invocation) -> Message:
+    """Offer to help with an open need from `/needs`: the introduction follows at once."""
+    arg = inv.args.strip().lstrip("#")
+    if not arg:
+        return texts.need_usage_number()
+    if not arg.isdigit():
+        return texts.bad_number("give", inv.args.strip())
+    wanted = session.get(Need, int(arg), with_for_update=True)
+    if wanted is None or wanted.community_id != me.community_id:
+        return texts.not_found("need", arg)
+    if wanted.requester_id == me.id:
+        return texts.give_own()
+    if wanted.status not in (NEED_OPEN, NEED_UNMET):
+        return texts.already_handled(wanted.id or 0)
+    mine = session.exec(select(Ask).where(Ask.need_id == wanted.id, Ask.member_id == me.id)).first()
+    was_asked = mine is not None and mine.status == ASK_PENDING
+    if mine is None:
+        mine = Ask(
+            need_id=wanted.id,
+            member_id=me.id,
+            community_id=me.community_id,
+            reason="you offered to help from the open needs",
+            created_at=ctx.now(),
+            expires_at=ctx.now(),
+        )
+        session.add(mine)
+        session.flush()
+    elif mine.status == ASK_ACCEPTED:
+        return texts.accept_twice()
+    introduce(ctx, session, wanted, mine, me, was_asked=was_asked)
+    return texts.accept_thanks()

@@ -1,0 +1,149 @@
+"""Closing the loop: follow-ups, /done, and thank-yous delivered privately."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, col, select
+
+from bot import texts
+from bot.context import MAX_THANKS_CHARS, Context
+from bot.models import (
+    ASK_PENDING,
+    ASK_SUPERSEDED,
+    NEED_INTRODUCED,
+    NEED_RESOLVED,
+    OPEN_NEED_STATUSES,
+    Ask,
+    Member,
+    Need,
+    Thanks,
+)
+from bot.port import Invocation, Message
+from bot.usecases.asking import pass_on_for
+
+# Follow-ups sent at most this many times per need ("not yet" schedules another).
+MAX_FOLLOWUPS = 2
+
+
+def send_followup(ctx: Context, session: Session, need: Need) -> None:
+    """Ask the requester whether the introduction helped."""
+    need.followups_sent += 1
+    need.followup_at = None
+    session.add(need)
+    requester = session.get(Member, need.requester_id)
+    helper = session.get(Member, need.helper_id) if need.helper_id else None
+    if requester is None or helper is None:
+        return
+    quoted = ctx.quote(need.community_id, need.text)
+    ctx.say(session, [requester], texts.followup(need.id or 0, ctx.name(helper), quoted))
+
+
+def _open_needs(session: Session, me: Member) -> list[Need]:
+    return list(
+        session.exec(
+            select(Need)
+            .where(Need.requester_id == me.id, col(Need.status).in_(OPEN_NEED_STATUSES))
+            .order_by(col(Need.id))
+        )
+    )
+
+
+def done(ctx: Context, session: Session, me: Member, inv: Invocation) -> Message:
+    """Resolve my need; a thank-you message goes to the helper."""
+    words = inv.args.strip()
+    mine = _open_needs(session, me)
+    first, _, rest = words.partition(" ")
+    chosen: Need | None = None
+    if first.lstrip("#").isdigit():
+        chosen = next((n for n in mine if n.id == int(first.lstrip("#"))), None)
+        if chosen is not None:
+            words = rest.strip()
+    if len(words) > MAX_THANKS_CHARS:
+        return texts.text_too_long(len(words), MAX_THANKS_CHARS)
+    if chosen is None:
+        if not mine:
+            return texts.done_none()
+        if len(mine) > 1:
+            # Keep the thank-you until they pick the need with a button.
+            me.pending_thanks = words or me.pending_thanks
+            session.add(me)
+            return texts.done_which([(n.id or 0, n.text[:80]) for n in mine])
+        chosen = mine[0]
+    thanks_text = words or me.pending_thanks or ""
+    me.pending_thanks = None
+    session.add(me)
+    return resolve(ctx, session, me, chosen, thanks_text)
+
+
+def helped(ctx: Context, session: Session, me: Member, inv: Invocation) -> Message:
+    """'It helped' on a follow-up: the same as `/done N`."""
+    return done(ctx, session, me, inv)
+
+
+def notyet(ctx: Context, session: Session, me: Member, inv: Invocation) -> Message:
+    """'Not yet' on a follow-up: check back later."""
+    arg = inv.args.strip().lstrip("#")
+    mine = {n.id: n for n in _open_needs(session, me)}
+    if not arg.isdigit() or int(arg) not in mine:
+        return texts.done_none() if not mine else texts.not_found("need", arg or "?")
+    need = mine[int(arg)]
+    if need.status == NEED_INTRODUCED and need.followups_sent < MAX_FOLLOWUPS:
+        need.followup_at = ctx.now() + ctx.settings.followup_after
+        session.add(need)
+    return texts.notyet()
+
+
+def resolve(ctx: Context, session: Session, me: Member, need: Need, words: str) -> Message:
+    """Mark a need resolved, credit and thank the helper, and suggest a need to pass it on."""
+    need.status = NEED_RESOLVED
+    need.resolved_at = ctx.now()
+    need.followup_at = None
+    session.add(need)
+    quoted = ctx.quote(need.community_id, need.text)
+    for ask in session.exec(select(Ask).where(Ask.need_id == need.id, Ask.status == ASK_PENDING)):
+        ask.status = ASK_SUPERSEDED
+        session.add(ask)
+        member = session.get(Member, ask.member_id)
+        if member is not None:
+            ctx.update_ask(session, ask, member, texts.ask_closed(quoted, texts.ASK_RESOLVED))
+    helper = session.get(Member, need.helper_id) if need.helper_id else None
+    if helper is not None:
+        session.add(
+            Thanks(
+                community_id=need.community_id,
+                from_member_id=me.id,
+                to_member_id=helper.id,
+                need_id=need.id,
+                text=words,
+                created_at=ctx.now(),
+            )
+        )
+        said = ctx.quote(need.community_id, words) if words else None
+        ctx.say(session, [helper], texts.thanks_for_help(ctx.name(me), quoted, said))
+        helper_id, text = str(helper.id), need.text
+        ctx.matchers.changed(session, need.community_id, lambda m: m.record_help(helper_id, text))
+    return texts.done(ctx.name(helper) if helper else None, pass_on_for(ctx, session, me))
+
+
+def thanks(ctx: Context, session: Session, me: Member, inv: Invocation) -> Message:
+    """A private thank-you to another member, delivered and recorded."""
+    from bot.members import ensure_member
+
+    words = inv.args.strip()
+    if inv.target is None or not words:
+        return texts.thanks_usage()
+    if len(words) > MAX_THANKS_CHARS:
+        return texts.text_too_long(len(words), MAX_THANKS_CHARS)
+    if inv.target.user_id == me.user_id:
+        return texts.thanks_self()
+    target = ensure_member(session, inv.target, ctx.now())
+    session.add(
+        Thanks(
+            community_id=me.community_id,
+            from_member_id=me.id,
+            to_member_id=target.id,
+            text=words,
+            created_at=ctx.now(),
+        )
+    )
+    ctx.say(session, [target], texts.thanks_dm(ctx.name(me), ctx.quote(me.community_id, words)))
+    return texts.thanks_sent(ctx.name(target))

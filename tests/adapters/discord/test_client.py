@@ -1,0 +1,122 @@
+"""The client: logs in, connects every shard, answers interactions privately and in time."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from adapters.discord import DiscordAdapter
+from bot.app import Whuffie
+from bot.clock import ManualClock
+from bot.settings import SettingsError
+from bot.store import Store
+from tests.adapters.discord.conftest import bot_on, running, settings_for
+from tests.adapters.discord.fake import FakeDiscord
+
+
+async def test_a_command_is_answered_privately(
+    fake: FakeDiscord, store: Store, clock: ManualClock
+) -> None:
+    """`/offer` gets the core's answer at once, visible to the member alone, pinging nobody."""
+    guild = fake.add_guild("makers", fake.add_user("olga"))
+    alice = fake.join(guild, "alice")
+    async with bot_on(fake, store, clock):
+        offer = await fake.answered(await fake.slash(guild, alice, "offer", skills="postgres"))
+    assert offer.callbacks == [4], "answered in the first response, not deferred"
+    [reply] = offer.replies
+    assert reply.ephemeral
+    assert "Added to your profile: postgres" in reply.content
+    assert reply.allowed_mentions == {"parse": []}
+
+
+async def test_a_slow_answer_is_deferred_then_followed_up(
+    fake: FakeDiscord, store: Store, clock: ManualClock
+) -> None:
+    """A core slower than Discord waits: the member sees "thinking…", then the answer."""
+    guild = fake.add_guild("makers", fake.add_user("olga"))
+    admin = fake.join(guild, "ada", manage_guild=True)
+    fake.member_delay = 1.2  # the admin check is slow...
+    fake.interaction_window = 1.0  # ...and slower than the interaction lives
+    async with bot_on(fake, store, clock) as adapter:
+        adapter.client.defer_after = 0.05
+        stats = await fake.answered(await fake.slash(guild, admin, "helpstats"))
+    assert stats.callbacks == [5]
+    [reply] = stats.replies
+    assert reply.ephemeral
+    assert "**How this community helps itself**" in reply.content
+
+
+async def test_a_refused_token_is_a_clear_error(
+    fake: FakeDiscord, store: Store, clock: ManualClock
+) -> None:
+    """A wrong DISCORD_TOKEN stops the adapter with a message saying so, not a traceback."""
+    settings = settings_for(fake, discord_token="not-the-token")
+    adapter = DiscordAdapter(Whuffie(settings, store, clock), settings)
+    with pytest.raises(SettingsError, match="DISCORD_TOKEN"):
+        async with running(adapter, fake):
+            pass
+
+
+async def test_the_gateway_setting_wins_over_discords_answer(
+    fake: FakeDiscord, store: Store, clock: ManualClock
+) -> None:
+    """With DISCORD_GATEWAY_URL set, the client connects there, whatever /gateway/bot says."""
+    fake.advertised_gateway = "ws://127.0.0.1:9/nowhere"
+    async with bot_on(fake, store, clock):
+        pass
+    assert len(fake.identified) == 1
+
+
+async def test_without_the_setting_the_advertised_gateway_is_used(
+    fake: FakeDiscord, store: Store, clock: ManualClock
+) -> None:
+    """With no DISCORD_GATEWAY_URL, the client asks Discord where its gateway is."""
+    async with bot_on(fake, store, clock, discord_gateway_url=""):
+        pass
+    assert ("GET", "/api/v10/gateway/bot") in fake.requests
+    assert len(fake.identified) == 1
+
+
+async def test_each_shard_serves_its_own_guilds(store: Store, clock: ManualClock) -> None:
+    """Two shards connect together and each answers the guilds Discord routes through it."""
+    fake = FakeDiscord(shards=2, max_concurrency=2)
+    await fake.start()
+    owner = fake.add_user("olga")
+    guilds = [fake.add_guild("even", owner), fake.add_guild("odd", owner)]
+    assert {fake.shard_of(g.id) for g in guilds} == {0, 1}
+    members = [fake.join(g, f"member-{i}") for i, g in enumerate(guilds)]
+    try:
+        started = time.monotonic()
+        async with bot_on(fake, store, clock):
+            connect_seconds = time.monotonic() - started
+            answers = [
+                await fake.answered(await fake.slash(g, m, "profile"))
+                for g, m in zip(guilds, members, strict=True)
+            ]
+    finally:
+        await fake.close()
+    assert sorted(tuple(i["shard"]) for i in fake.identified) == [(0, 2), (1, 2)]
+    assert all("Your profile" in a.text for a in answers)
+    assert connect_seconds < 4, "shards in different identify buckets need not wait 5 s"
+
+
+async def test_a_long_answer_comes_in_parts_with_the_buttons_last(
+    fake: FakeDiscord, store: Store, clock: ManualClock
+) -> None:
+    """An answer over 2000 characters: a first reply, then followups, each private."""
+    guild = fake.add_guild("makers", fake.add_user("olga"))
+    bob = fake.join(guild, "bob")
+    async with bot_on(fake, store, clock):
+        await fake.answered(await fake.slash(guild, bob, "offer", skills="postgres"))
+        for name in ("alice", "carol", "dave"):
+            member = fake.join(guild, name)
+            text = f"postgres help for {name}: " + " ".join(["the query is slow"] * 50)
+            await fake.answered(await fake.slash(guild, member, "need", text=text))
+        needs = await fake.slash(guild, bob, "needs")
+        await fake.until(lambda: needs.replies and needs.replies[-1].buttons)
+    assert needs.callbacks == [4]
+    assert len(needs.replies) >= 2
+    assert all(r.ephemeral and len(r.content) <= 2000 for r in needs.replies)
+    assert [bool(r.buttons) for r in needs.replies] == [False] * (len(needs.replies) - 1) + [True]
+    assert needs.replies[-1].labels == [f"I can help with #{n}" for n in (3, 2, 1)]

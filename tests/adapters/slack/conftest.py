@@ -1,0 +1,120 @@
+"""Fixtures: the fake Slack, the real core, and the real Bolt app served on port 0."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from adapters.slack import SlackAdapter
+from bot.app import Whuffie
+from bot.clock import ManualClock
+from bot.settings import Settings
+from bot.store import Store
+from tests.adapters.slack.fake_slack import APP_TOKEN, BOT_TOKEN, FakeSlack, Posted
+from tests.adapters.slack.signed import SIGNING_SECRET, SlackSender
+
+ALICE, BOB, CAROL, DANA, ROBOT = "UALICE", "UBOB", "UCAROL", "UDANA", "UROBOT"
+
+
+@pytest.fixture
+async def fake_slack() -> AsyncIterator[FakeSlack]:
+    """A running fake Slack with a small workspace: three members, an admin and a bot."""
+    fake = FakeSlack()
+    fake.add_user(ALICE, "Alice")
+    fake.add_user(BOB, "Bob")
+    fake.add_user(CAROL, "Carol")
+    fake.add_user(DANA, "Dana", admin=True)
+    fake.add_user(ROBOT, "Robot", bot=True)
+    await fake.start()
+    yield fake
+    await fake.stop()
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    """The core's clock, moved by tests to make follow-ups fall due."""
+    return ManualClock()
+
+
+@pytest.fixture
+def settings(fake_slack: FakeSlack, tmp_path: Path) -> Settings:
+    """HTTP-mode settings pointing the Web API at the fake and the store at tmp_path."""
+    return Settings(
+        database_url=f"sqlite:///{tmp_path / 'whuffie.db'}",
+        slack_bot_token=BOT_TOKEN,
+        slack_signing_secret=SIGNING_SECRET,
+        slack_api_base_url=fake_slack.api_url,
+    )
+
+
+@pytest.fixture
+def socket_settings(settings: Settings) -> Settings:
+    """The same, in Socket Mode."""
+    return replace(settings, slack_app_token=APP_TOKEN)
+
+
+@pytest.fixture
+def store(settings: Settings) -> Iterator[Store]:
+    """The real store: SQLite in tmp_path, migrated."""
+    db = Store.connect(settings.database_url)
+    db.upgrade()
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
+def core(settings: Settings, store: Store, clock: ManualClock) -> Whuffie:
+    """The real core."""
+    return Whuffie(settings, store, clock=clock)
+
+
+@pytest.fixture
+async def adapter(core: Whuffie, settings: Settings) -> AsyncIterator[SlackAdapter]:
+    """The Slack adapter serving HTTP on a free port."""
+    slack = SlackAdapter(core, settings)
+    await slack.start(host="127.0.0.1", port=0)
+    yield slack
+    await slack.stop()
+
+
+@pytest.fixture
+def slack(adapter: SlackAdapter, fake_slack: FakeSlack) -> SlackSender:
+    """Slack's side of the HTTP endpoint: signed commands, presses and events."""
+    assert adapter.http_url is not None
+    return SlackSender(adapter.http_url, fake_slack)
+
+
+class Chat:
+    """Drives one workspace: members type commands and press buttons, the test reads Slack."""
+
+    def __init__(self, adapter: SlackAdapter, slack: SlackSender, fake: FakeSlack) -> None:
+        self.adapter = adapter
+        self.slack = slack
+        self.fake = fake
+
+    async def type(self, user_id: str, command: str, text: str = "", **where: Any) -> str:
+        """Run a slash command to the end; return the private reply the member sees."""
+        answer = await self.slack.command(user_id, command, text, **where)
+        assert answer.status == 200
+        await self.adapter.idle()
+        [reply] = self.fake.replies_to(answer.response_url)
+        return reply.shown_text()
+
+    async def press(self, user_id: str, on: Posted, label: str, **where: Any) -> str:
+        """Press the button with this label on a DM; return the private reply."""
+        [button] = [b for b in on.buttons() if b["text"]["text"] == label]
+        answer = await self.slack.press(user_id, button, on, **where)
+        assert answer.status == 200
+        await self.adapter.idle()
+        [reply] = self.fake.replies_to(answer.response_url)
+        return reply.shown_text()
+
+
+@pytest.fixture
+def chat(adapter: SlackAdapter, slack: SlackSender, fake_slack: FakeSlack) -> Chat:
+    """The workspace, driven through signed HTTP."""
+    return Chat(adapter, slack, fake_slack)

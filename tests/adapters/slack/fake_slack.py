@@ -1,0 +1,286 @@
+"""A local fake of the Slack Web API, response URLs and Socket Mode, bound on port 0.
+
+It records every call, keeps the DMs the bot posts, and can be told to be slow, to answer
+429 with `Retry-After`, or to fail a method with a Slack error code.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+BOT_TOKEN = "xoxb-test-token"
+APP_TOKEN = "xapp-test-token"
+TEAM_ID = "T0TEAM"
+BOT_USER_ID = "U0WHUFFIE"
+
+
+@dataclass
+class Call:
+    """One request the bot made to the fake."""
+
+    method: str
+    args: dict[str, Any]
+    token: str
+    at: float
+
+
+@dataclass
+class Posted:
+    """A message the bot posted in a conversation (as it looks now, after any edits)."""
+
+    channel: str
+    ts: str
+    text: str
+    blocks: list[dict[str, Any]]
+
+    def buttons(self) -> list[dict[str, Any]]:
+        """The Block Kit buttons on this message."""
+        return [e for b in self.blocks if b.get("type") == "actions" for e in b["elements"]]
+
+    def shown_text(self) -> str:
+        """The text a member reads: every section of the message."""
+        return "\n".join(b["text"]["text"] for b in self.blocks if b.get("type") == "section")
+
+
+@dataclass
+class Response:
+    """A message the bot sent through a `response_url` (an ephemeral reply)."""
+
+    url: str
+    body: dict[str, Any]
+
+    def shown_text(self) -> str:
+        """The text a member reads."""
+        sections = [b["text"]["text"] for b in self.body.get("blocks") or [] if "text" in b]
+        return "\n".join(sections) if sections else str(self.body.get("text", ""))
+
+    def buttons(self) -> list[dict[str, Any]]:
+        """The buttons on this reply."""
+        blocks = self.body.get("blocks") or []
+        return [e for b in blocks if b.get("type") == "actions" for e in b["elements"]]
+
+
+@dataclass
+class FakeSlack:
+    """The fake Web API. Start it, point `SLACK_API_BASE_URL` at `api_url`, read `calls`."""
+
+    delay: float = 0.0
+    calls: list[Call] = field(default_factory=list)
+    users: dict[str, dict[str, Any]] = field(default_factory=dict)
+    posted: dict[str, Posted] = field(default_factory=dict)  # "channel:ts" -> message
+    responses: list[Response] = field(default_factory=list)
+    views: list[dict[str, Any]] = field(default_factory=list)
+    url: str = ""
+    _errors: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    _rate_limits: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _response_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _runner: web.AppRunner | None = None
+    _socket: web.WebSocketResponse | None = None
+    _socket_ready: asyncio.Event = field(default_factory=asyncio.Event)
+    _acks: dict[str, asyncio.Future[dict[str, Any]]] = field(default_factory=dict)
+
+    # -- set up ---------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Serve on 127.0.0.1, on a free port."""
+        app = web.Application()
+        app.router.add_route("*", "/api/{method}", self._api)
+        app.router.add_post("/respond/{id}", self._respond)
+        app.router.add_get("/link", self._link)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.url = f"http://127.0.0.1:{self._runner.addresses[0][1]}"
+
+    async def stop(self) -> None:
+        """Close the socket (if any) and stop serving."""
+        if self._socket is not None:
+            await self._socket.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @property
+    def api_url(self) -> str:
+        """What `SLACK_API_BASE_URL` should be."""
+        return f"{self.url}/api/"
+
+    def add_user(
+        self,
+        user_id: str,
+        name: str,
+        *,
+        admin: bool = False,
+        owner: bool = False,
+        bot: bool = False,
+    ) -> None:
+        """A member of the workspace, as `users.info` describes them."""
+        self.users[user_id] = {
+            "id": user_id,
+            "team_id": TEAM_ID,
+            "name": name.lower(),
+            "real_name": name,
+            "is_admin": admin,
+            "is_owner": owner,
+            "is_primary_owner": False,
+            "is_bot": bot,
+            "profile": {"display_name": name, "real_name": name},
+        }
+
+    def fail(self, method: str, error: str, times: int = 1) -> None:
+        """Answer the next `times` calls of `method` with `{"ok": false, "error": error}`."""
+        self._errors[method].extend([error] * times)
+
+    def rate_limit(self, method: str, retry_after: int = 1, times: int = 1) -> None:
+        """Answer the next `times` calls of `method` with 429 and `Retry-After`."""
+        self._rate_limits[method].extend([retry_after] * times)
+
+    def response_url(self) -> str:
+        """A fresh `response_url` for one incoming request."""
+        return f"{self.url}/respond/{next(self._response_ids)}"
+
+    # -- reading what happened ------------------------------------------------------------
+
+    def calls_to(self, method: str) -> list[Call]:
+        """Every call of one Web API method, in order."""
+        return [c for c in self.calls if c.method == method]
+
+    def dm_channel(self, *user_ids: str) -> str:
+        """The channel id the fake gives the DM (or group DM) with these members."""
+        key = sorted(user_ids)
+        return f"D{key[0]}" if len(key) == 1 else "G" + "-".join(key)
+
+    def messages_in(self, *user_ids: str) -> list[Posted]:
+        """What the bot posted in the DM (one member) or group DM (several), oldest first."""
+        channel = self.dm_channel(*user_ids)
+        return [m for m in self.posted.values() if m.channel == channel]
+
+    def replies_to(self, response_url: str) -> list[Response]:
+        """The ephemeral replies sent through one `response_url`."""
+        return [r for r in self.responses if r.url == response_url]
+
+    # -- the Web API ----------------------------------------------------------------------
+
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        args: dict[str, Any] = dict(request.query)
+        if request.content_type == "application/json":
+            args.update(await request.json())
+        elif request.can_read_body:
+            args.update(await request.post())
+        token = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        self.calls.append(Call(method, args, token, time.monotonic()))
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        if self._rate_limits[method]:
+            retry_after = self._rate_limits[method].pop(0)
+            return web.json_response(
+                {"ok": False, "error": "ratelimited"},
+                status=429,
+                headers={"Retry-After": str(retry_after)},
+            )
+        if self._errors[method]:
+            return web.json_response({"ok": False, "error": self._errors[method].pop(0)})
+        expected = APP_TOKEN if method == "apps.connections.open" else BOT_TOKEN
+        if token != expected:
+            return web.json_response({"ok": False, "error": "invalid_auth"})
+        handler = getattr(self, "_" + method.replace(".", "_"), None)
+        if handler is None:
+            return web.json_response({"ok": False, "error": "unknown_method"})
+        answer: dict[str, Any] = handler(args)
+        return web.json_response(answer)
+
+    def _auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "ok": True,
+            "url": "https://test.slack.com/",
+            "team": "Test Community",
+            "user": "whuffie",
+            "team_id": TEAM_ID,
+            "user_id": BOT_USER_ID,
+            "bot_id": "B0WHUFFIE",
+            "is_enterprise_install": False,
+        }
+
+    def _users_info(self, args: dict[str, Any]) -> dict[str, Any]:
+        user = self.users.get(str(args.get("user")))
+        if user is None:
+            return {"ok": False, "error": "user_not_found"}
+        return {"ok": True, "user": user}
+
+    def _conversations_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        ids = [u for u in str(args.get("users", "")).split(",") if u]
+        for user_id in ids:
+            user = self.users.get(user_id)
+            if user is None:
+                return {"ok": False, "error": "user_not_found"}
+            if user["is_bot"]:
+                return {"ok": False, "error": "cannot_dm_bot"}
+        return {"ok": True, "channel": {"id": self.dm_channel(*ids)}}
+
+    def _chat_postMessage(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = str(args["channel"])
+        ts = f"{1700000000 + next(self._ts)}.000100"
+        message = Posted(channel, ts, str(args.get("text", "")), list(args.get("blocks") or []))
+        self.posted[f"{channel}:{ts}"] = message
+        return {"ok": True, "channel": channel, "ts": ts}
+
+    def _chat_update(self, args: dict[str, Any]) -> dict[str, Any]:
+        key = f"{args['channel']}:{args['ts']}"
+        if key not in self.posted:
+            return {"ok": False, "error": "message_not_found"}
+        message = self.posted[key]
+        message.text = str(args.get("text", ""))
+        message.blocks = list(args.get("blocks") or [])
+        return {"ok": True, "channel": args["channel"], "ts": args["ts"]}
+
+    def _views_publish(self, args: dict[str, Any]) -> dict[str, Any]:
+        view = args["view"]
+        self.views.append(json.loads(view) if isinstance(view, str) else view)
+        return {"ok": True}
+
+    def _apps_connections_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "url": self.url.replace("http://", "ws://") + "/link"}
+
+    async def _respond(self, request: web.Request) -> web.Response:
+        self.responses.append(Response(f"{self.url}{request.path}", await request.json()))
+        return web.Response(text="ok")
+
+    # -- Socket Mode ----------------------------------------------------------------------
+
+    async def _link(self, request: web.Request) -> web.WebSocketResponse:
+        socket = web.WebSocketResponse()
+        await socket.prepare(request)
+        self._socket = socket
+        await socket.send_json({"type": "hello", "num_connections": 1})
+        self._socket_ready.set()
+        async for frame in socket:
+            if frame.type != WSMsgType.TEXT:
+                continue
+            ack = json.loads(frame.data)
+            waiter = self._acks.get(str(ack.get("envelope_id")))
+            if waiter is not None and not waiter.done():
+                waiter.set_result(ack)
+        return socket
+
+    async def socket_connected(self) -> None:
+        """Wait until an app has connected through Socket Mode (callers bound the wait)."""
+        await self._socket_ready.wait()
+
+    async def socket_send(self, envelope: dict[str, Any]) -> asyncio.Future[dict[str, Any]]:
+        """Push an envelope to the connected app; the future resolves with its ack."""
+        await asyncio.wait_for(self.socket_connected(), 5)
+        assert self._socket is not None
+        waiter: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        self._acks[str(envelope["envelope_id"])] = waiter
+        await self._socket.send_json(envelope)
+        return waiter
