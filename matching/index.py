@@ -19,7 +19,8 @@ from dataclasses import dataclass
 
 from matching.activity import Activity
 from matching.candidate import Candidate, Reason
-from matching.history import HistoryIndex, Similar, need_words
+from matching.history import HistoryIndex, Similar
+from matching.normalize import STOPWORDS, terms, words
 from matching.profiles import Profiles, skill_items
 from matching.vocabulary import Hit
 
@@ -128,11 +129,23 @@ class Matcher:
     # -- matching ------------------------------------------------------------------------
 
     def topics(self, text: str) -> list[str]:
-        """The skills a need is about (known ones first), for reporting unmet topics."""
+        """The skills a need is about (known ones first), for reporting unmet topics.
+
+        Known skills come spelled the way members write them; other informative words of
+        the need follow as written, up to three topics in all.
+        """
         hits = self._profiles.vocabulary.find(text, self._is_word)
         known = [self._profiles.term_display(h.term) for h in hits]
-        covered = {w for h in hits for w in h.term.split()}
-        others = [w for w in need_words(text) if w not in covered and not w[0].isdigit()]
+        seen = {w for h in hits for w in h.term.split()}
+        others = []
+        for word in words(text):
+            canon = terms(word)
+            if word in STOPWORDS or not word.isalpha() or any(c in seen for c in canon):
+                continue
+            if all(c in STOPWORDS for c in canon):
+                continue
+            seen.update(canon)
+            others.append(word)
         return known + others[: max(0, 3 - len(known))]
 
     def match(

@@ -89,3 +89,4 @@ def test_topics_lists_known_skills_first() -> None:
         "crashing",
     ]
     assert matcher.topics("bonsai pruning advice") == ["bonsai", "pruning", "advice"]
+    assert matcher.topics("help with kubernetes upgrades") == ["kubernetes", "upgrades"]
