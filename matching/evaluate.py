@@ -65,7 +65,8 @@ def run(args: argparse.Namespace) -> int:
             rankings.close()
     for r in results:
         if args.json:
-            out.write(json.dumps(asdict(r)) + "\n")
+            row = {k: round(v, 4) if isinstance(v, float) else v for k, v in asdict(r).items()}
+            out.write(json.dumps(row) + "\n")
         else:
             out.write(
                 f"{r.site:<18} needs {r.needs:>4}  MRR {r.mrr:.3f}  Hit@1 {r.hit1:.3f}  "
