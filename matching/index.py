@@ -100,18 +100,19 @@ class Matcher:
         self._profiles.forget(m)
 
     def record_help(self, member_id: str, need_text: str, at: float | None = None) -> None:
-        """The member helped resolve a need with this text (at `at`, epoch seconds)."""
-        when = time.time() if at is None else at
-        m = self._profiles.intern(member_id)
-        stored = self._stored.get(m, 0.0) + self._activity.weight(when)
-        self._stored[m] = stored
-        self._profiles.set_activity(m, stored)
-        self._history.add([m], need_text, when)
+        """The member helped resolve a need with this text (at `at`, epoch seconds; now if None).
 
-    def record_helps(self, helpers: Collection[str], need_text: str, at: float | None) -> None:
+        It counts as activity (recent help weighs more) and as history: later needs worded
+        like this one will find this member.
+        """
+        self.record_helps([member_id], need_text, at)
+
+    def record_helps(
+        self, helpers: Collection[str], need_text: str, at: float | None = None
+    ) -> None:
         """Several members helped resolve the same need (one history entry for all)."""
         when = time.time() if at is None else at
-        ms = [self._profiles.intern(h) for h in helpers]
+        ms = [self._profiles.intern(h) for h in dict.fromkeys(helpers)]
         weight = self._activity.weight(when)
         for m in ms:
             self._stored[m] = self._stored.get(m, 0.0) + weight
