@@ -74,13 +74,10 @@ class Matcher:
     def add_members(self, members: Iterable[tuple[str, Mapping[str, int] | Iterable[str]]]) -> None:
         """Bulk load many profiles: the postings are sorted once at the end."""
         touched: set[str] = set()
+        profiles = self._profiles
         for member_id, skills in members:
-            m = self._profiles.intern(member_id)
-            for skill, count in skill_items(skills):
-                term = self._profiles.add(m, skill, count, bulk=True)
-                if term is not None:
-                    touched.add(term)
-        self._profiles.finish_bulk(touched)
+            profiles.load(profiles.intern(member_id), skill_items(skills), touched)
+        profiles.finish_bulk(touched)
 
     def remove_skill(self, member_id: str, skill: str) -> None:
         """Forget one skill of one member."""

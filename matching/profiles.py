@@ -62,14 +62,13 @@ class Profiles:
 
     # -- skills ----------------------------------------------------------------------------
 
-    def add(self, m: int, skill: str, count: int, *, bulk: bool = False) -> str | None:
-        """Add evidence for a skill; with `bulk`, postings are sorted later by `finish_bulk`."""
+    def add(self, m: int, skill: str, count: int) -> str | None:
+        """Add evidence for a skill, keeping its posting sorted; the term, or None if empty."""
         term = normalize(skill)
         if not term:
             return None
         skills = self.skills[m]
         old = skills.get(term)
-        evidence = (old or 0) + (count if count > 1 else 1)
         if old is None:
             if not skills:
                 self.with_skills += 1
@@ -80,19 +79,13 @@ class Profiles:
                 forms = self.display[term] = Counter()
                 self.vocabulary.add(term)
             forms[written] += 1
-        elif not bulk:
+        else:
             self._unpost(m, term)  # its place depends on the evidence about to change
+        evidence = (old or 0) + (count if count > 1 else 1)
         skills[term] = evidence
         if evidence > self.max_count.get(term, 0):
             self.max_count[term] = evidence
-        if not bulk:
-            self._post(m, term)
-        elif old is None:
-            posting = self.postings.get(term)
-            if posting is None:
-                self.postings[term] = [m]
-            else:
-                posting.append(m)
+        self._post(m, term)
         return term
 
     def remove(self, m: int, skill: str) -> bool:
@@ -151,6 +144,44 @@ class Profiles:
         negative, skills, names = self.negative_activity, self.skills, self.names
         return lambda m: (negative[m], -skills[m][term], names[m])
 
+    def load(self, m: int, items: Iterable[tuple[str, int]], touched: set[str]) -> None:
+        """Bulk-add one member's skills, leaving postings unsorted (see `finish_bulk`).
+
+        The same as `add(..., bulk=True)` for each skill, written for speed: a million
+        members' profiles go through here when a large community is loaded.
+        """
+        skills, forms = self.skills[m], list(self.forms[m])
+        display, postings, max_count = self.display, self.postings, self.max_count
+        had_skills = bool(skills)
+        for skill, count in items:
+            term = normalize(skill)
+            if not term:
+                continue
+            evidence = count if count > 1 else 1
+            old = skills.get(term)
+            if old is None:
+                written = skill.strip()
+                forms.append(written)
+                seen = display.get(term)
+                if seen is None:
+                    seen = display[term] = Counter()
+                    self.vocabulary.add(term)
+                seen[written] += 1
+                posting = postings.get(term)
+                if posting is None:
+                    postings[term] = [m]
+                else:
+                    posting.append(m)
+                touched.add(term)
+            else:
+                evidence += old
+            skills[term] = evidence
+            if evidence > max_count.get(term, 0):
+                max_count[term] = evidence
+        self.forms[m] = tuple(forms)
+        if skills and not had_skills:
+            self.with_skills += 1
+
     def finish_bulk(self, terms: Iterable[str]) -> None:
         """Sort the postings a bulk load appended to."""
         for term in terms:
@@ -173,5 +204,5 @@ class Profiles:
 def skill_items(skills: Mapping[str, int] | Iterable[str]) -> list[tuple[str, int]]:
     """Skills given as a mapping to counts, or as a plain list (one piece of evidence each)."""
     if isinstance(skills, Mapping):
-        return [(str(s), int(c)) for s, c in skills.items()]
-    return [(str(s), 1) for s in skills]
+        return list(skills.items())
+    return [(s, 1) for s in skills]
