@@ -147,7 +147,7 @@ class Profiles:
     def load(self, m: int, items: Iterable[tuple[str, int]], touched: set[str]) -> None:
         """Bulk-add one member's skills, leaving postings unsorted (see `finish_bulk`).
 
-        The same as `add(..., bulk=True)` for each skill, written for speed: a million
+        The same as `add` for each skill but without sorting, written for speed: a million
         members' profiles go through here when a large community is loaded.
         """
         skills, forms = self.skills[m], list(self.forms[m])
@@ -172,9 +172,9 @@ class Profiles:
                     postings[term] = [m]
                 else:
                     posting.append(m)
-                touched.add(term)
             else:
                 evidence += old
+            touched.add(term)  # new holder or more evidence: the posting needs sorting
             skills[term] = evidence
             if evidence > max_count.get(term, 0):
                 max_count[term] = evidence

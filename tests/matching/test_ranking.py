@@ -133,6 +133,9 @@ def test_bulk_loaders_equal_single_adds() -> None:
     bulk.add_members(profiles.items())
     need = "rust or golang for a cli"
     assert one.match(need) == many.match(need) == bulk.match(need)
+    bulk.add_members([("bob", {"Rust": 5})])  # more evidence for a skill already loaded
+    bulk.remove_skill("bob", "rust")
+    assert [c.member_id for c in bulk.match("rust")] == ["ann"]
     listed = Matcher()
     listed.add_member("ann", ["Rust", "Go"])  # a plain list: one piece of evidence each
     assert listed.skills_of("ann") == ["Go", "Rust"]
