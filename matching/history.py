@@ -74,7 +74,7 @@ class HistoryIndex:
         for m in helpers:
             self._by_member.setdefault(m, set()).add(doc_id)
         while len(self._docs) > self.capacity:
-            self._drop(min(self._docs))
+            self._drop(next(iter(self._docs)))  # ids only grow: the first is the oldest
 
     def remove_member(self, member: int) -> None:
         """Stop crediting a member; a need nobody is credited for any more is forgotten."""
