@@ -148,15 +148,3 @@ def test_several_helpers_share_one_past_need() -> None:
     found = {c.member_id for c in matcher.match("my sourdough starter")}
     assert found == {"ann", "bob"}
 
-
-def test_history_keeps_only_the_most_recent_needs() -> None:
-    """Past the history's capacity, the oldest resolved needs are forgotten first."""
-    from matching.history import HistoryIndex
-
-    history = HistoryIndex(capacity=2)
-    for i, text in enumerate(["tomato blight", "apple scab", "rose aphids"]):
-        history.add([i], text, at=float(i))
-    assert len(history) == 2
-    assert history.similar("tomato blight", k=5, max_words=8, budget=100) == []
-    (rose,) = history.similar("aphids on my rose", k=5, max_words=8, budget=100)
-    assert rose.helpers == (2,)
