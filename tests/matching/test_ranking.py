@@ -147,4 +147,3 @@ def test_several_helpers_share_one_past_need() -> None:
     matcher.record_helps(["ann", "bob"], "sourdough starter is too runny", at=0.0)
     found = {c.member_id for c in matcher.match("my sourdough starter")}
     assert found == {"ann", "bob"}
-
