@@ -44,7 +44,7 @@ def _hours(env: Mapping[str, str], name: str, default: float) -> timedelta:
 class Settings:
     """Everything the bot can be configured with. Secrets are never printed (see `__repr__`)."""
 
-    database_url: str = DEFAULT_DATABASE_URL
+    database_url: str = field(default=DEFAULT_DATABASE_URL, repr=False)  # may hold a password
     admins: frozenset[str] = frozenset()  # "platform:user_id"
     asks_at_once: int = 3
     max_open_asks: int = 3
