@@ -45,7 +45,9 @@ def _shard_count(env: Mapping[str, str]) -> int | None:
     return _int(env, "DISCORD_SHARD_COUNT", 0) or None
 
 
-def _shard_ids(env: Mapping[str, str], count: int | None) -> tuple[int, ...] | None:
+def _shard_ids(
+    env: Mapping[str, str], count: int | None, database_url: str
+) -> tuple[int, ...] | None:
     """This process's shards from `0-3` or `0,2,4` (or both mixed), checked against the count."""
     raw = env.get("DISCORD_SHARD_IDS", "").strip()
     if not raw:
@@ -71,6 +73,14 @@ def _shard_ids(env: Mapping[str, str], count: int | None) -> tuple[int, ...] | N
                 f"shards are numbered 0 to {count - 1}"
             )
         ids.update(range(low, high + 1))
+    if len(ids) < count and database_url.startswith("sqlite"):
+        # Processes on separate SQLite files would split each community's data in two, and
+        # on one file they could both deliver the same message.
+        raise SettingsError(
+            f"DISCORD_SHARD_IDS={raw} leaves the other shards to other processes, which must "
+            "share one PostgreSQL database with this one: set WHUFFIE_DATABASE_URL "
+            "(see README: Running on PostgreSQL)"
+        )
     return tuple(sorted(ids))
 
 
@@ -117,9 +127,10 @@ class Settings:
                 raise SettingsError(
                     f"WHUFFIE_ADMINS entries look like platform:user_id, not {admin!r}"
                 )
+        database_url = env.get("WHUFFIE_DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL
         shard_count = _shard_count(env)
         return cls(
-            database_url=env.get("WHUFFIE_DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL,
+            database_url=database_url,
             admins=admins,
             asks_at_once=_int(env, "WHUFFIE_ASKS_AT_ONCE", 3),
             max_open_asks=_int(env, "WHUFFIE_MAX_OPEN_ASKS", 3),
@@ -136,5 +147,5 @@ class Settings:
             discord_api_base=env.get("DISCORD_API_BASE", "").strip(),
             discord_gateway_url=env.get("DISCORD_GATEWAY_URL", "").strip(),
             discord_shard_count=shard_count,
-            discord_shard_ids=_shard_ids(env, shard_count),
+            discord_shard_ids=_shard_ids(env, shard_count, database_url),
         )

@@ -8,6 +8,15 @@ import pytest
 
 from bot.settings import Settings, SettingsError
 
+POSTGRES = "postgresql+psycopg://whuffie@db.example.org/whuffie"
+
+
+def shards(count: str, ids: str, database: str = POSTGRES) -> Settings:
+    """Settings with these shard settings, on a shared database unless told otherwise."""
+    return Settings.from_env(
+        {"DISCORD_SHARD_COUNT": count, "DISCORD_SHARD_IDS": ids, "WHUFFIE_DATABASE_URL": database}
+    )
+
 
 @pytest.mark.parametrize(
     ("count", "ids", "expected"),
@@ -22,7 +31,7 @@ from bot.settings import Settings, SettingsError
 )
 def test_shard_settings_are_read(count: str, ids: str, expected: tuple[object, object]) -> None:
     """A range, a list, both mixed, spaces and repeats: this process's shards, in order."""
-    settings = Settings.from_env({"DISCORD_SHARD_COUNT": count, "DISCORD_SHARD_IDS": ids})
+    settings = shards(count, ids)
     assert (settings.discord_shard_count, settings.discord_shard_ids) == expected
 
 
@@ -46,14 +55,29 @@ def test_shard_settings_are_read(count: str, ids: str, expected: tuple[object, o
 def test_wrong_shard_settings_say_what_to_fix(count: str, ids: str, says: str) -> None:
     """Ids without a count, ids past the count, garbage: a sentence naming the setting."""
     with pytest.raises(SettingsError) as raised:
-        Settings.from_env({"DISCORD_SHARD_COUNT": count, "DISCORD_SHARD_IDS": ids})
+        shards(count, ids)
     assert says in str(raised.value)
+
+
+def test_a_shard_group_on_sqlite_is_refused() -> None:
+    """Leaving shards to other processes needs the one PostgreSQL they all share."""
+    with pytest.raises(SettingsError) as raised:
+        shards("2", "1", database="sqlite:///whuffie.db")
+    assert "DISCORD_SHARD_IDS=1 leaves the other shards to other processes" in str(raised.value)
+    assert "WHUFFIE_DATABASE_URL" in str(raised.value)
+    alone = Settings.from_env({"DISCORD_SHARD_COUNT": "2", "DISCORD_SHARD_IDS": "0-1"})
+    assert alone.discord_shard_ids == (0, 1), "one process with every shard is fine on SQLite"
 
 
 def test_settings_stay_frozen_and_keep_secrets_out_of_repr() -> None:
     """Shard settings show in the repr (they are no secret); the token does not."""
     settings = Settings.from_env(
-        {"DISCORD_TOKEN": "s3cret.token", "DISCORD_SHARD_COUNT": "2", "DISCORD_SHARD_IDS": "1"}
+        {
+            "DISCORD_TOKEN": "s3cret.token",
+            "DISCORD_SHARD_COUNT": "2",
+            "DISCORD_SHARD_IDS": "1",
+            "WHUFFIE_DATABASE_URL": POSTGRES,
+        }
     )
     shown = repr(settings)
     assert "s3cret.token" not in shown
