@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from discord.gateway import DiscordWebSocket
 
 from adapters.discord import DiscordAdapter
 from bot.app import Whuffie
@@ -13,6 +14,8 @@ from bot.settings import SettingsError
 from bot.store import Store
 from tests.adapters.discord.conftest import bot_on, running, settings_for
 from tests.adapters.discord.fake import FakeDiscord
+
+DISCORDS_GATEWAY = DiscordWebSocket.DEFAULT_GATEWAY
 
 
 async def test_a_command_is_answered_privately(
@@ -76,6 +79,22 @@ async def test_without_the_setting_the_advertised_gateway_is_used(
         pass
     assert ("GET", "/api/v10/gateway/bot") in fake.requests
     assert len(fake.identified) == 1
+
+
+async def test_a_preset_shard_count_still_uses_the_advertised_gateway(
+    store: Store, clock: ManualClock
+) -> None:
+    """With DISCORD_SHARD_COUNT but no DISCORD_GATEWAY_URL, the shards go where Discord says."""
+    fake = FakeDiscord(shards=2, max_concurrency=2)
+    await fake.start()
+    try:
+        async with bot_on(fake, store, clock, discord_gateway_url="", discord_shard_count=2):
+            pass
+    finally:
+        await fake.close()
+    assert ("GET", "/api/v10/gateway/bot") in fake.requests
+    assert sorted(tuple(i["shard"]) for i in fake.identified) == [(0, 2), (1, 2)]
+    assert DiscordWebSocket.DEFAULT_GATEWAY == DISCORDS_GATEWAY, "put back once stopped"
 
 
 async def test_each_shard_serves_its_own_guilds(store: Store, clock: ManualClock) -> None:
