@@ -85,6 +85,7 @@ class WhuffieClient(discord.AutoShardedClient):
     ) -> None:
         # The bot never joins voice: spare the log the warnings about voice libraries.
         discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
+        # Only a shard group names its shards (discord.py's typing has no "None: all" for it).
         group: dict[str, Any] = {"shard_ids": list(shard_ids)} if shard_ids is not None else {}
         super().__init__(
             intents=intents(),

@@ -8,6 +8,7 @@ import pytest
 from discord.gateway import DiscordWebSocket
 
 from adapters.discord import DiscordAdapter
+from adapters.discord.client import shard_list
 from bot.app import Whuffie
 from bot.clock import ManualClock
 from bot.settings import SettingsError
@@ -139,3 +140,9 @@ async def test_a_long_answer_comes_in_parts_with_the_buttons_last(
     assert all(r.ephemeral and len(r.content) <= 2000 for r in needs.replies)
     assert [bool(r.buttons) for r in needs.replies] == [False] * (len(needs.replies) - 1) + [True]
     assert needs.replies[-1].labels == [f"I can help with #{n}" for n in (3, 2, 1)]
+
+
+def test_a_shard_group_is_named_as_a_person_would_write_it() -> None:
+    """The ready line names a group's shards in short: runs as ranges, the rest one by one."""
+    assert shard_list([8, 0, 1, 2, 3, 5]) == "0-3, 5, 8"
+    assert shard_list([1]) == "1"
