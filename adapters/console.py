@@ -25,6 +25,10 @@ CONTROLS_HELP = """Console controls:
   !help                 this help; `/help` lists the bot's commands
   !quit                 leave (end of input works too)"""
 
+# `!wait` moves time in steps of at most this, running the scheduler at each step.
+WAIT_STEP = timedelta(hours=1)
+MAX_WAIT = timedelta(days=3650)
+
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*([smhd])$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 _LINE = re.compile(
@@ -143,14 +147,24 @@ class Console:
             self.port.admins.add(self.actor(arg).user_id)
             self.out.write(f"({arg} is now an admin)\n\n")
         elif verb == "wait" and (found := _DURATION.match(arg.lower())):
-            amount, unit = float(found[1]), _UNITS[found[2]]
-            self.clock.advance(timedelta(**{unit: amount}))
+            wait = timedelta(**{_UNITS[found[2]]: float(found[1])})
+            if wait > MAX_WAIT:
+                self.out.write(f"(!wait goes up to {MAX_WAIT.days} days at a time)\n\n")
+                return True
             self.out.write(f"(time passes: {arg})\n\n")
-            await self.core.tick()
+            await self.wait(wait)
         else:
             self.out.write(CONTROLS_HELP + "\n\n")
         self.out.flush()
         return True
+
+    async def wait(self, duration: timedelta) -> None:
+        """Move the clock on in steps, ticking at each, so chained timeouts fire as in real time."""
+        while duration > timedelta():
+            step = min(duration, WAIT_STEP)
+            self.clock.advance(step)
+            duration -= step
+            await self.core.tick()
 
     async def run(self, lines: Iterable[str], interactive: bool = False) -> None:
         """Handle lines until the input ends or `!quit`."""

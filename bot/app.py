@@ -12,7 +12,7 @@ from sqlmodel import Session
 from bot import texts
 from bot.clock import Clock, SystemClock
 from bot.context import Context
-from bot.members import ensure_member
+from bot.members import ensure_member, find_member
 from bot.models import Member
 from bot.outbox import deliver
 from bot.port import Invocation, Message, Port
@@ -42,6 +42,13 @@ HANDLERS: dict[str, Handler] = {
     "thanks": resolve.thanks,
     "helpstats": stats.helpstats,
     "forgetme": forget.forgetme,
+}
+
+# Commands that only read: for someone the bot has never seen, they answer without storing them.
+ONLY_FOR_KNOWN_MEMBERS: dict[str, Callable[[], Message]] = {
+    "forgetme": texts.forget_nothing,
+    "profile": texts.profile_empty,
+    "needs": texts.needs_none,
 }
 
 # PostgreSQL asks to retry a transaction that lost a deadlock or a serialisation race.
@@ -96,6 +103,13 @@ class Whuffie:
                 return texts.helpstats_refused()
 
         def work(session: Session) -> Message:
+            if name in ONLY_FOR_KNOWN_MEMBERS:
+                # Asking what the bot holds must not make it start holding something.
+                actor = invocation.actor
+                known = find_member(session, actor.community, actor.user_id)
+                if known is None:
+                    return ONLY_FOR_KNOWN_MEMBERS[name]()
+                return handler(self.ctx, session, known, invocation)
             me = ensure_member(session, invocation.actor, self.ctx.now())
             return handler(self.ctx, session, me, invocation)
 

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from bot import texts
 from bot.clock import Clock
 from bot.matchers import Matchers
-from bot.models import OUT_PENDING, Ask, Member, Outbox
+from bot.models import OUT_FAILED, OUT_PENDING, Ask, Member, Outbox
 from bot.port import Button, Message, Port
 from bot.settings import Settings
 
@@ -51,6 +52,10 @@ class Context:
         """A member as the platform shows them."""
         return self.port_for(member.community_id).mention(member.user_id)
 
+    def escape(self, community_id: str, words: str) -> str:
+        """Text that holds a member's words (a skill, a reason), made safe for the platform."""
+        return self.port_for(community_id).escape(words)
+
     def quote(self, community_id: str, words: str) -> str:
         """A member's own words, escaped for the platform and set as a quote."""
         return texts.quote(self.port_for(community_id).escape(words))
@@ -76,6 +81,14 @@ class Context:
 
     def update_ask(self, session: Session, ask: Ask, member: Member, message: Message) -> None:
         """Owe an edit of the DM that carried an ask (its buttons go away)."""
+        undelivered = session.exec(
+            select(Outbox).where(Outbox.ask_id == ask.id, Outbox.status == OUT_PENDING)
+        ).all()
+        if undelivered:  # the ask closed before its DM went out: drop the DM, edit nothing
+            for row in undelivered:
+                row.status, row.last_error = OUT_FAILED, "the ask closed before delivery"
+                session.add(row)
+            return
         session.add(
             Outbox(
                 community_id=ask.community_id,
@@ -99,3 +112,12 @@ def _button(button: Button) -> dict[str, str]:
         "arg": button.arg,
         "style": button.style,
     }
+
+
+_ID = re.compile(r"#?([0-9]{1,9})")
+
+
+def parse_id(text: str) -> int | None:
+    """A record number as members type it (`7` or `#7`); anything else is None."""
+    found = _ID.fullmatch(text.strip())
+    return int(found.group(1)) if found else None

@@ -6,6 +6,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from bot.models import NEED_RESOLVED, Community, Need, Skill
@@ -44,12 +45,16 @@ class Matchers:
         self, session: Session, community_id: str, change: Callable[[Matcher], None]
     ) -> None:
         """Bump the community's version and apply the same change to the cached matcher."""
-        community = session.get(Community, community_id, with_for_update=True)
-        if community is None:
+        # One atomic increment: two processes bumping at once each get their own number.
+        new = session.exec(
+            update(Community)
+            .where(col(Community.id) == community_id)
+            .values(profile_version=col(Community.profile_version) + 1)
+            .returning(col(Community.profile_version))
+        ).scalar_one_or_none()
+        if new is None:
             return
-        old = community.profile_version
-        community.profile_version = old + 1
-        session.add(community)
+        old = new - 1
         with self._lock(community_id):
             cached = self._matchers.get(community_id)
             if cached is not None and cached[0] == old:
@@ -65,8 +70,11 @@ class Matchers:
 
 
 def _version(session: Session, community_id: str) -> int:
-    community = session.get(Community, community_id)
-    return community.profile_version if community else 0
+    # A column query reads the database, not a row object the session may hold from earlier.
+    version = session.exec(
+        select(Community.profile_version).where(Community.id == community_id)
+    ).first()
+    return version or 0
 
 
 def _build(session: Session, community_id: str) -> Matcher:

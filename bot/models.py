@@ -137,6 +137,7 @@ class Outbox(SQLModel, table=True):
     attempts: int = 0
     next_attempt_at: datetime
     claimed_at: datetime | None = None
+    claimed_by: str | None = Field(default=None, max_length=40)  # the claim that may finish it
     created_at: datetime
     sent_at: datetime | None = None
     last_error: str | None = Field(default=None, max_length=500)

@@ -1,27 +1,35 @@
-"""Delivering what the bot owes people, after commit, exactly once even across failures."""
+"""Delivering what the bot owes people, after commit, once, and never giving up on it."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, exists, not_
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, or_, select
 
 from bot.context import Context
 from bot.models import OUT_FAILED, OUT_PENDING, OUT_SENDING, OUT_SENT, Ask, Outbox
 from bot.port import Button, Message, Undeliverable
-from bot.store import Store
+from bot.store import Store, locked
 from bot.usecases import asks
 
 log = logging.getLogger(__name__)
 
-BATCH = 50
-MAX_ATTEMPTS = 10
-# A row claimed this long ago by a process that never finished is offered again.
-LEASE = timedelta(minutes=5)
+# Claimed a few at a time: a claimed row waits for the sends before it in its batch.
+BATCH = 10
+# A send that takes longer than this counts as failed (it is retried later).
+SEND_TIMEOUT = timedelta(minutes=2)
+# A row claimed this long ago by a process that never finished is offered again. Longer than
+# a whole batch of sends, so a slow sender is never overtaken by a second one.
+LEASE = timedelta(minutes=30)
+# Retries back off up to this; a message is never dropped for a passing outage.
+MAX_BACKOFF = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -29,18 +37,27 @@ class Claimed:
     """A claimed outbox row, detached from its session, ready to send."""
 
     id: int
+    token: str
     community_id: str
     kind: str
     recipients: tuple[str, ...]
     message: Message
     target_ref: str | None
-    attempts: int
 
 
-def served(column: ColumnElement[str] | object, platforms: list[str]) -> ColumnElement[bool]:
+def served(column: object, platforms: list[str]) -> ColumnElement[bool]:
     """Rows of communities whose platform this process serves (`slack:T1` → `slack`)."""
     c = col(column)
     return or_(*(or_(c == p, c.startswith(f"{p}:")) for p in platforms))
+
+
+def _editable() -> ColumnElement[bool]:
+    """An edit is due once the DM it edits is out (or will never be)."""
+    dm = aliased(Outbox)
+    in_flight = exists().where(
+        col(dm.ask_id) == col(Outbox.target_ask_id), col(dm.status).in_((OUT_PENDING, OUT_SENDING))
+    )
+    return or_(Outbox.kind == "dm", not_(in_flight))
 
 
 def claim(ctx: Context, session: Session) -> list[Claimed]:
@@ -54,54 +71,53 @@ def claim(ctx: Context, session: Session) -> list[Claimed]:
             Outbox.status == OUT_PENDING,
             Outbox.next_attempt_at <= ctx.now(),
             served(Outbox.community_id, platforms),
+            _editable(),
         )
         .order_by(col(Outbox.id))
         .limit(BATCH)
         .with_for_update(skip_locked=True)
     ).all()
+    token = uuid.uuid4().hex
     claimed = []
     for row in rows:
         target_ref = None
         if row.kind == "update":
             ask = session.get(Ask, row.target_ask_id) if row.target_ask_id else None
             if ask is None or ask.message_ref is None:
-                if ask is not None and _ask_dm_in_flight(session, ask.id or 0):
-                    continue  # the DM to edit is not out yet; edit once it is
-                row.status, row.last_error = OUT_SENT, "nothing to update"
+                row.status, row.last_error = OUT_SENT, "nothing to edit: the DM never went out"
                 session.add(row)
                 continue
             target_ref = ask.message_ref
-        row.status, row.claimed_at = OUT_SENDING, ctx.now()
+        row.status, row.claimed_at, row.claimed_by = OUT_SENDING, ctx.now(), token
         session.add(row)
         buttons = tuple(Button(**b) for b in row.buttons)  # type: ignore[arg-type]
         claimed.append(
             Claimed(
-                id=row.id or 0,
+                id=row.id,
+                token=token,
                 community_id=row.community_id,
                 kind=row.kind,
                 recipients=tuple(row.recipients),
                 message=Message(row.text, buttons),
                 target_ref=target_ref,
-                attempts=row.attempts,
             )
         )
     return claimed
 
 
-def _ask_dm_in_flight(session: Session, ask_id: int) -> bool:
-    return (
-        session.exec(
-            select(Outbox.id).where(
-                Outbox.ask_id == ask_id, col(Outbox.status).in_((OUT_PENDING, OUT_SENDING))
-            )
-        ).first()
-        is not None
-    )
+def _mine(session: Session, item: Claimed) -> Outbox | None:
+    """The row, if this claim still holds it (not reclaimed, not deleted by /forgetme)."""
+    row = locked(session, Outbox, item.id)
+    # A reclaimed row (pending again, same token) is still this claim's to finish; once
+    # another claim has taken it (a new token), this one's answer no longer counts.
+    if row is None or row.status not in (OUT_SENDING, OUT_PENDING) or row.claimed_by != item.token:
+        return None
+    return row
 
 
 def _sent(ctx: Context, session: Session, *, item: Claimed, ref: str | None) -> None:
-    row = session.get(Outbox, item.id)
-    if row is None:  # deleted meanwhile (the member asked to be forgotten)
+    row = _mine(session, item)
+    if row is None:
         return
     row.status, row.sent_at = OUT_SENT, ctx.now()
     session.add(row)
@@ -113,28 +129,26 @@ def _sent(ctx: Context, session: Session, *, item: Claimed, ref: str | None) -> 
 
 
 def _undeliverable(ctx: Context, session: Session, *, item: Claimed, why: str) -> None:
-    row = session.get(Outbox, item.id)
+    row = _mine(session, item)
     if row is None:
         return
     row.status, row.last_error = OUT_FAILED, why[:500]
     session.add(row)
     if row.ask_id is not None:
-        ask = session.get(Ask, row.ask_id, with_for_update=True)
+        ask = locked(session, Ask, row.ask_id)
         if ask is not None:
             asks.undeliverable(ctx, session, ask)
 
 
 def _retry_later(ctx: Context, session: Session, *, item: Claimed, why: str) -> None:
-    row = session.get(Outbox, item.id)
+    row = _mine(session, item)
     if row is None:
         return
     row.attempts += 1
     row.last_error = why[:500]
-    if row.attempts >= MAX_ATTEMPTS:
-        row.status = OUT_FAILED
-    else:
-        row.status = OUT_PENDING
-        row.next_attempt_at = ctx.now() + timedelta(seconds=min(3600, 5 * 2**row.attempts))
+    row.status = OUT_PENDING
+    backoff = min(MAX_BACKOFF, timedelta(seconds=5 * 2 ** min(row.attempts, 20)))
+    row.next_attempt_at = ctx.now() + backoff
     session.add(row)
 
 
@@ -149,6 +163,15 @@ def reclaim_stale(ctx: Context, session: Session) -> None:
         session.add(row)
 
 
+async def _send(ctx: Context, item: Claimed) -> str | None:
+    port = ctx.port_for(item.community_id)
+    if item.kind == "dm":
+        return await port.send_dm(item.community_id, item.recipients, item.message)
+    if item.target_ref is not None:
+        await port.update_message(item.community_id, item.target_ref, item.message)
+    return None
+
+
 async def deliver(ctx: Context, store: Store) -> int:
     """Send everything due now through the ports; return how many went out."""
     sent = 0
@@ -157,13 +180,8 @@ async def deliver(ctx: Context, store: Store) -> int:
         if not batch:
             return sent
         for item in batch:
-            port = ctx.port_for(item.community_id)
             try:
-                ref: str | None = None
-                if item.kind == "dm":
-                    ref = await port.send_dm(item.community_id, item.recipients, item.message)
-                elif item.target_ref is not None:
-                    await port.update_message(item.community_id, item.target_ref, item.message)
+                ref = await asyncio.wait_for(_send(ctx, item), SEND_TIMEOUT.total_seconds())
             except Undeliverable as exc:
                 log.info("message %s cannot be delivered: %s", item.id, exc)
                 await store.run(partial(_undeliverable, ctx, item=item, why=str(exc)))

@@ -40,11 +40,55 @@ def _hours(env: Mapping[str, str], name: str, default: float) -> timedelta:
     return timedelta(hours=value)
 
 
+def _shard_count(env: Mapping[str, str]) -> int | None:
+    """DISCORD_SHARD_COUNT, or None when empty: Discord's recommendation then."""
+    return _int(env, "DISCORD_SHARD_COUNT", 0) or None
+
+
+def _shard_ids(
+    env: Mapping[str, str], count: int | None, database_url: str
+) -> tuple[int, ...] | None:
+    """This process's shards from `0-3` or `0,2,4` (or both mixed), checked against the count."""
+    raw = env.get("DISCORD_SHARD_IDS", "").strip()
+    if not raw:
+        return None
+    if count is None:
+        raise SettingsError(
+            "DISCORD_SHARD_IDS needs DISCORD_SHARD_COUNT, the total number of shards over "
+            "all processes (the same in each)"
+        )
+    ids: set[int] = set()
+    for part in raw.split(","):
+        first, dash, last = (piece.strip() for piece in part.partition("-"))
+        if not first.isdecimal() or (dash and not last.isdecimal()):
+            raise SettingsError(
+                f"DISCORD_SHARD_IDS lists shard numbers like 0-3 or 0,2,4, not {raw!r}"
+            )
+        low, high = int(first), int(last) if dash else int(first)
+        if low > high:
+            raise SettingsError(f"DISCORD_SHARD_IDS has a range that runs backwards: {part!r}")
+        if high >= count:
+            raise SettingsError(
+                f"DISCORD_SHARD_IDS has shard {high}, but with DISCORD_SHARD_COUNT={count} "
+                f"shards are numbered 0 to {count - 1}"
+            )
+        ids.update(range(low, high + 1))
+    if len(ids) < count and database_url.startswith("sqlite"):
+        # Processes on separate SQLite files would split each community's data in two, and
+        # on one file they could both deliver the same message.
+        raise SettingsError(
+            f"DISCORD_SHARD_IDS={raw} leaves the other shards to other processes, which must "
+            "share one PostgreSQL database with this one: set WHUFFIE_DATABASE_URL "
+            "(see README: Running on PostgreSQL)"
+        )
+    return tuple(sorted(ids))
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the bot can be configured with. Secrets are never printed (see `__repr__`)."""
 
-    database_url: str = DEFAULT_DATABASE_URL
+    database_url: str = field(default=DEFAULT_DATABASE_URL, repr=False)  # may hold a password
     admins: frozenset[str] = frozenset()  # "platform:user_id"
     asks_at_once: int = 3
     max_open_asks: int = 3
@@ -60,6 +104,8 @@ class Settings:
     discord_guild_id: str = ""
     discord_api_base: str = ""
     discord_gateway_url: str = ""
+    discord_shard_count: int | None = None  # None: as many as Discord recommends
+    discord_shard_ids: tuple[int, ...] | None = None  # None: every shard
 
     @property
     def slack_enabled(self) -> bool:
@@ -81,8 +127,10 @@ class Settings:
                 raise SettingsError(
                     f"WHUFFIE_ADMINS entries look like platform:user_id, not {admin!r}"
                 )
+        database_url = env.get("WHUFFIE_DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL
+        shard_count = _shard_count(env)
         return cls(
-            database_url=env.get("WHUFFIE_DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL,
+            database_url=database_url,
             admins=admins,
             asks_at_once=_int(env, "WHUFFIE_ASKS_AT_ONCE", 3),
             max_open_asks=_int(env, "WHUFFIE_MAX_OPEN_ASKS", 3),
@@ -98,4 +146,6 @@ class Settings:
             discord_guild_id=env.get("DISCORD_GUILD_ID", "").strip(),
             discord_api_base=env.get("DISCORD_API_BASE", "").strip(),
             discord_gateway_url=env.get("DISCORD_GATEWAY_URL", "").strip(),
+            discord_shard_count=shard_count,
+            discord_shard_ids=_shard_ids(env, shard_count, database_url),
         )

@@ -19,6 +19,7 @@ from sqlmodel import Session
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 T = TypeVar("T")
+M = TypeVar("M")
 
 
 class StoreError(RuntimeError):
@@ -50,7 +51,8 @@ class Store:
             raise StoreError(f"WHUFFIE_DATABASE_URL is not a database URL: {exc}") from None
         if parsed.drivername == "postgresql":
             parsed = parsed.set(drivername="postgresql+psycopg")
-        kwargs: dict[str, Any] = {}
+        # Parameters can carry members' words: keep them out of error messages and logs.
+        kwargs: dict[str, Any] = {"hide_parameters": True}
         if parsed.drivername.startswith("sqlite"):
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
         else:
@@ -91,6 +93,15 @@ class Store:
     def dispose(self) -> None:
         """Close every pooled connection."""
         self.engine.dispose()
+
+
+def locked(session: Session, model: type[M], key: Any) -> M | None:
+    """Load a row and lock it for the transaction, reading the database's current values.
+
+    `populate_existing` matters: a row already in the session would otherwise come back as
+    read earlier, and a change made by another process meanwhile would be overwritten.
+    """
+    return session.get(model, key, with_for_update=True, populate_existing=True)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

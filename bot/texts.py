@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bot.commands import COMMANDS
@@ -147,6 +147,14 @@ def profile(
     return Message("\n".join(lines))
 
 
+def profile_empty() -> Message:
+    """/profile from someone who has told the bot nothing yet."""
+    return Message(
+        "*Your profile*\nSkills: none yet — try `/offer`\nAvailability: happy to be asked\n"
+        "I hold nothing else about you."
+    )
+
+
 def paused(until: datetime | None) -> Message:
     """The member paused themselves."""
     when = f" until {_day(until)}" if until else ""
@@ -206,11 +214,11 @@ def need_posted(need_id: int, asked: int) -> Message:
 
 def need_unmet(need_id: int, topic: str) -> Message:
     """Nobody to ask, said honestly."""
-    about = f" about '{topic}'" if topic else ""
+    about = f" with '{topic}'" if topic else " with this"
     return Message(
-        f"I have to be honest: nobody here has offered help{about} yet, so I couldn't ask "
-        f"anyone (need #{need_id}). I've kept your need open — members see it in `/needs` — "
-        "and I've told the admins it's a gap worth filling."
+        f"I have to be honest: nobody who can help{about} is available right now, so I "
+        f"couldn't ask anyone (need #{need_id}). Your need stays open — members who could help "
+        "see it in `/needs` — and admins see it as a gap worth filling."
     )
 
 
@@ -293,14 +301,6 @@ def accept_twice() -> Message:
     return Message("You already said yes to this one — your introduction is on its way or sent.")
 
 
-def accept_after_decline() -> Message:
-    """'I can help' after 'Not this time'."""
-    return Message(
-        "You passed on this one earlier, so I've moved on. If you'd still like to help, look "
-        "for it in `/needs`."
-    )
-
-
 def ask_not_yours() -> Message:
     """A button from someone else's ask."""
     return Message("That ask was meant for someone else, so I can't answer it for you.")
@@ -356,10 +356,18 @@ def intro(
 # -- follow-up, done, thanks -------------------------------------------------------------
 
 
-def followup(need_id: int, helper: str, quoted: str) -> Message:
-    """The check-in a few days after an introduction."""
+def _ago(elapsed: timedelta) -> str:
+    if elapsed >= timedelta(days=2):
+        return f"{elapsed.days} days ago"
+    if elapsed >= timedelta(hours=2):
+        return f"{int(elapsed.total_seconds() // 3600)} hours ago"
+    return "a little while ago"
+
+
+def followup(need_id: int, helper: str, quoted: str, elapsed: timedelta) -> Message:
+    """The check-in some days after an introduction."""
     return Message(
-        f"A few days ago I introduced you to {helper} about:\n{quoted}\nDid it help?",
+        f"{_ago(elapsed).capitalize()} I introduced you to {helper} about:\n{quoted}\nDid it help?",
         (
             Button("It helped", "helped", str(need_id), "primary"),
             Button("Not yet", "notyet", str(need_id)),
@@ -367,11 +375,23 @@ def followup(need_id: int, helper: str, quoted: str) -> Message:
     )
 
 
-def notyet() -> Message:
+def notyet(again: bool) -> Message:
     """'Not yet' on a follow-up."""
+    later = "I'll check in again in a few days; " if again else ""
+    return Message(f"Thanks for telling me. {later}Type `/done` whenever it's sorted.")
+
+
+def notyet_not_introduced(need_id: int) -> Message:
+    """'Not yet' on a need nobody was introduced for."""
     return Message(
-        "Thanks for telling me. I'll check in again in a few days; type `/done` when it's sorted."
+        f"Nobody has been introduced for need #{need_id} yet — I'll tell you as soon as "
+        "someone says yes."
     )
+
+
+def need_not_open(need_id: int) -> Message:
+    """A need number that is not one of the member's open needs (e.g. a second click)."""
+    return Message(f"Need #{need_id} isn't one of your open needs — it may be resolved already.")
 
 
 def done_none() -> Message:
@@ -386,10 +406,17 @@ def done_which(items: Sequence[tuple[int, str]]) -> Message:
     return Message("\n".join(lines), buttons)
 
 
-def done(helper: str | None, pass_on: tuple[int, str, str] | None) -> Message:
+def done(
+    helper: str | None, pass_on: tuple[int, str, str] | None, had_words: bool = False
+) -> Message:
     """The requester's reply on resolving a need, with one need to pass it on."""
     if helper:
         first = f"Wonderful — marked as resolved, and I've passed your thanks to {helper}."
+    elif had_words:
+        first = (
+            "Marked as resolved. Glad it's sorted! Nobody was introduced for it, so your "
+            "thank-you had no one to go to — `/thanks @member` sends one to anyone."
+        )
     else:
         first = "Marked as resolved. Glad it's sorted!"
     lines = [first]

@@ -45,6 +45,8 @@ class DiscordAdapter:
             core,
             sync_guild_id=int(guild_id) if guild_id else None,
             gateway_url=settings.discord_gateway_url,
+            shard_count=settings.discord_shard_count,
+            shard_ids=settings.discord_shard_ids,
         )
 
     async def run(self) -> None:

@@ -6,11 +6,13 @@ import asyncio
 import logging
 import time
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import discord
+import yarl
 from discord import app_commands
+from discord.gateway import DiscordWebSocket
 
 from adapters.discord import text
 from adapters.discord.commands import args_of, build_commands, target_of
@@ -54,8 +56,22 @@ def actor_of(user: discord.abc.User, community: str) -> Actor:
     return Actor(PLATFORM, community, str(user.id), user.display_name)
 
 
+def shard_list(ids: Sequence[int]) -> str:
+    """Shard ids as a person would write them: `0-3, 8`."""
+    runs: list[list[int]] = []
+    for shard in sorted(ids):
+        if runs and shard == runs[-1][-1] + 1:
+            runs[-1].append(shard)
+        else:
+            runs.append([shard])
+    return ", ".join(f"{r[0]}-{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs)
+
+
 class WhuffieClient(discord.AutoShardedClient):
-    """An auto-sharded client that turns slash commands and button presses into invocations."""
+    """An auto-sharded client that turns slash commands and button presses into invocations.
+
+    Alone it serves every shard; in a shard group it serves `shard_ids` of `shard_count`.
+    """
 
     def __init__(
         self,
@@ -63,15 +79,21 @@ class WhuffieClient(discord.AutoShardedClient):
         *,
         sync_guild_id: int | None = None,
         gateway_url: str = "",
+        shard_count: int | None = None,
+        shard_ids: Sequence[int] | None = None,
         defer_after: float = DEFER_AFTER_SECONDS,
     ) -> None:
         # The bot never joins voice: spare the log the warnings about voice libraries.
         discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
+        # Only a shard group names its shards (discord.py's typing has no "None: all" for it).
+        group: dict[str, Any] = {"shard_ids": list(shard_ids)} if shard_ids is not None else {}
         super().__init__(
             intents=intents(),
             allowed_mentions=NO_MENTIONS,
             chunk_guilds_at_startup=False,
             max_messages=None,
+            shard_count=shard_count,
+            **group,
         )
         self.core = core
         self.sync_guild_id = sync_guild_id
@@ -93,14 +115,19 @@ class WhuffieClient(discord.AutoShardedClient):
         log.info("Synced %d commands to %s", len(synced), self._synced_to())
 
     async def on_ready(self) -> None:
-        """Say, once every shard is in, that the bot is serving and where."""
+        """Say, once every shard of this process is in, that the bot is serving and where."""
         log.warning(
-            "Discord: @%s in %d server(s) over %d shard(s); commands synced to %s",
+            "Discord: @%s in %d server(s) over %s; commands synced to %s",
             self.user.name if self.user else "?",
             len(self.guilds),
-            self.shard_count or 1,
+            self._shards_served(),
             self._synced_to(),
         )
+
+    def _shards_served(self) -> str:
+        if self.shard_ids is None:
+            return f"{self.shard_count or 1} shard(s)"
+        return f"shard(s) {shard_list(self.shard_ids)} of {self.shard_count}"
 
     def _synced_to(self) -> str:
         if self.sync_guild_id:
@@ -109,11 +136,17 @@ class WhuffieClient(discord.AutoShardedClient):
 
     async def launch_shards(self) -> None:
         """Start the shards; a configured gateway URL wins over the one Discord advertises."""
-        if self.gateway_url and self.shard_count is None:
-            # discord.py connects to the URL from GET /gateway/bot unless the shard count is
-            # known already; then it uses DEFAULT_GATEWAY, which `run` set from the settings.
-            # Fresh reconnects use it too; resumes go where the gateway's READY said.
-            self.shard_count, _, _ = await self.http.get_bot_gateway()
+        # discord.py connects to the URL from GET /gateway/bot only when it asks there for the
+        # shard count; with a count known (here, or set for a shard group) it connects to
+        # DEFAULT_GATEWAY, as fresh reconnects always do (resumes go where READY said).
+        # `run` sets DEFAULT_GATEWAY from the settings and restores it afterwards; without a
+        # configured URL it becomes the advertised one, so a shard group goes there too.
+        if self.shard_count is None or not self.gateway_url:
+            recommended, advertised, _ = await self.http.get_bot_gateway()
+            if self.shard_count is None:
+                self.shard_count = recommended
+            if not self.gateway_url:
+                DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(advertised)
         await super().launch_shards()
 
     async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:

@@ -49,7 +49,11 @@ def ask_more(ctx: Context, session: Session, need: Need, how_many: int) -> int:
     members = {
         m.id: m
         for m in session.exec(
-            select(Member).where(col(Member.id).in_(ids)).order_by(col(Member.id)).with_for_update()
+            select(Member)
+            .where(col(Member.id).in_(ids))
+            .order_by(col(Member.id))
+            .with_for_update()
+            .execution_options(populate_existing=True)
         )
     }
     open_asks = dict(
@@ -89,7 +93,11 @@ def ask_more(ctx: Context, session: Session, need: Need, how_many: int) -> int:
         member.last_asked_at = ctx.now()
         session.add(member)
         message = texts.ask(
-            ask.id or 0, ctx.name(requester), ctx.quote(need.community_id, need.text), ask.reason
+            ask.id or 0,
+            ctx.name(requester),
+            ctx.quote(need.community_id, need.text),
+            # The reason repeats a member's own skill: escaped like any member text.
+            ctx.escape(need.community_id, ask.reason),
         )
         ctx.say(session, [member], message, ask=ask)
     return len(chosen)
@@ -150,7 +158,8 @@ def open_needs_for(
             if fit is None or requester is None:
                 continue
             quoted = ctx.quote(need.community_id, need.text)
-            found.append(OpenNeed(need.id, ctx.name(requester), quoted, fit.explanation))
+            why = ctx.escape(need.community_id, fit.explanation)
+            found.append(OpenNeed(need.id, ctx.name(requester), quoted, why))
             if len(found) >= most:
                 break
     return found
@@ -191,7 +200,7 @@ def introduce(
         ctx.update_ask(session, ask, helper, texts.ask_closed(quoted, texts.ASK_ACCEPTED))
     requester = session.get(Member, need.requester_id)
     assert requester is not None
-    why = ask.reason or "you offered to help"
+    why = ctx.escape(need.community_id, ask.reason or "you offered to help")
     message = texts.intro(
         ctx.name(requester), ctx.name(helper), quoted, why, pass_on_for(ctx, session, requester)
     )

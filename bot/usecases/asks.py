@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from bot import texts
-from bot.context import Context
+from bot.context import Context, parse_id
 from bot.models import (
     ASK_ACCEPTED,
     ASK_DECLINED,
@@ -19,6 +19,7 @@ from bot.models import (
     Need,
 )
 from bot.port import Invocation, Message
+from bot.store import locked
 from bot.usecases.asking import after_ask_closed, introduce
 
 # Asks in a row left to expire before a member is paused (and told how to come back).
@@ -26,12 +27,12 @@ SILENT_ASKS_BEFORE_PAUSE = 3
 
 
 def _my_ask(session: Session, me: Member, inv: Invocation) -> Ask | Message:
-    arg = inv.args.strip().lstrip("#")
-    if not arg.isdigit():
-        return texts.bad_number(inv.command, inv.args.strip() or "nothing")
-    ask = session.get(Ask, int(arg), with_for_update=True)
+    number = parse_id(inv.args)
+    if number is None:
+        return texts.bad_number(inv.command, inv.args.strip()[:40] or "nothing")
+    ask = locked(session, Ask, number)
     if ask is None or ask.community_id != me.community_id:
-        return texts.not_found("ask", arg)
+        return texts.not_found("ask", str(number))
     if ask.member_id != me.id:
         return texts.ask_not_yours()
     return ask
@@ -44,15 +45,14 @@ def accept(ctx: Context, session: Session, me: Member, inv: Invocation) -> Messa
         return ask
     if ask.status == ASK_ACCEPTED:
         return texts.accept_twice()
-    if ask.status == ASK_DECLINED:
-        return texts.accept_after_decline()
     # Locking the need makes "first yes wins" hold across processes.
-    need = session.get(Need, ask.need_id, with_for_update=True)
+    need = locked(session, Need, ask.need_id)
     assert need is not None
     if need.status not in (NEED_OPEN, NEED_UNMET):
-        return texts.already_handled(need.id or 0)
-    # A late yes on an expired ask is still welcome while nobody else has said yes.
-    introduce(ctx, session, need, ask, me, was_asked=ask.status == ASK_PENDING)
+        return texts.already_handled(need.id)
+    # A change of mind after "Not this time", or a late yes on an expired ask, is still
+    # welcome while nobody else has said yes.
+    introduce(ctx, session, need, ask, me, was_asked=True)
     return texts.accept_thanks()
 
 
@@ -67,7 +67,7 @@ def decline(ctx: Context, session: Session, me: Member, inv: Invocation) -> Mess
         return texts.decline_twice()
     if ask.status != ASK_PENDING:
         return texts.ask_gone()
-    need = session.get(Need, ask.need_id, with_for_update=True)
+    need = locked(session, Need, ask.need_id)
     assert need is not None
     ask.status = ASK_DECLINED
     ask.answered_at = ctx.now()
@@ -81,12 +81,13 @@ def decline(ctx: Context, session: Session, me: Member, inv: Invocation) -> Mess
 
 def expire(ctx: Context, session: Session, ask: Ask) -> None:
     """An ask left unanswered past its timeout: move on, and pause a member who keeps silent."""
-    need = session.get(Need, ask.need_id, with_for_update=True)
-    member = session.get(Member, ask.member_id)
+    need = locked(session, Need, ask.need_id)
+    member = locked(session, Member, ask.member_id)
     if need is None or member is None:
         return
     ask.status = ASK_EXPIRED
-    member.expired_streak += 1
+    if ask.message_ref is not None:  # only an ask that reached them counts as silence
+        member.expired_streak += 1
     session.add_all([ask, member])
     ctx.update_ask(
         session,
@@ -105,7 +106,7 @@ def undeliverable(ctx: Context, session: Session, ask: Ask) -> None:
     """The platform cannot reach the member: nobody waits on them, the next one is asked."""
     if ask.status != ASK_PENDING:
         return
-    need = session.get(Need, ask.need_id, with_for_update=True)
+    need = locked(session, Need, ask.need_id)
     if need is None:
         return
     ask.status = ASK_UNDELIVERABLE

@@ -5,10 +5,9 @@ from __future__ import annotations
 from sqlmodel import Session, col, select
 
 from bot import texts
-from bot.context import MAX_NEED_CHARS, Context
+from bot.context import MAX_NEED_CHARS, Context, parse_id
 from bot.models import (
     ASK_ACCEPTED,
-    ASK_PENDING,
     NEED_OPEN,
     NEED_UNMET,
     OPEN_NEED_STATUSES,
@@ -17,6 +16,7 @@ from bot.models import (
     Need,
 )
 from bot.port import Invocation, Message
+from bot.store import locked
 from bot.usecases.asking import ask_more, introduce, open_needs_for
 
 MAX_OPEN_NEEDS = 5
@@ -68,20 +68,20 @@ def needs(ctx: Context, session: Session, me: Member, inv: Invocation) -> Messag
 
 def give(ctx: Context, session: Session, me: Member, inv: Invocation) -> Message:
     """Offer to help with an open need from `/needs`: the introduction follows at once."""
-    arg = inv.args.strip().lstrip("#")
-    if not arg:
+    if not inv.args.strip():
         return texts.need_usage_number()
-    if not arg.isdigit():
-        return texts.bad_number("give", inv.args.strip())
-    wanted = session.get(Need, int(arg), with_for_update=True)
+    number = parse_id(inv.args)
+    if number is None:
+        return texts.bad_number("give", inv.args.strip()[:40])
+    wanted = locked(session, Need, number)
     if wanted is None or wanted.community_id != me.community_id:
-        return texts.not_found("need", arg)
+        return texts.not_found("need", str(number))
     if wanted.requester_id == me.id:
         return texts.give_own()
     if wanted.status not in (NEED_OPEN, NEED_UNMET):
         return texts.already_handled(wanted.id or 0)
     mine = session.exec(select(Ask).where(Ask.need_id == wanted.id, Ask.member_id == me.id)).first()
-    was_asked = mine is not None and mine.status == ASK_PENDING
+    was_asked = mine is not None  # their ask DM exists and loses its buttons too
     if mine is None:
         mine = Ask(
             need_id=wanted.id,

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 from sqlmodel import Session, col, select
 
 from bot import texts
-from bot.context import MAX_THANKS_CHARS, Context
+from bot.context import MAX_THANKS_CHARS, Context, parse_id
 from bot.models import (
     ASK_PENDING,
     ASK_SUPERSEDED,
@@ -34,7 +36,9 @@ def send_followup(ctx: Context, session: Session, need: Need) -> None:
     if requester is None or helper is None:
         return
     quoted = ctx.quote(need.community_id, need.text)
-    ctx.say(session, [requester], texts.followup(need.id or 0, ctx.name(helper), quoted))
+    elapsed = ctx.now() - (need.introduced_at or ctx.now())
+    message = texts.followup(need.id, ctx.name(helper), quoted, elapsed)
+    ctx.say(session, [requester], message)
 
 
 def _open_needs(session: Session, me: Member) -> list[Need]:
@@ -47,49 +51,69 @@ def _open_needs(session: Session, me: Member) -> list[Need]:
     )
 
 
+def _keep_thanks(me: Member, words: str, needs: list[Need]) -> None:
+    """Keep a thank-you for the needs offered in a "which one?" prompt, and only those."""
+    me.pending_thanks = json.dumps({"text": words, "needs": [n.id for n in needs]})
+
+
+def _kept_thanks(me: Member, need: Need) -> str:
+    """The thank-you kept for this need, if the last "which one?" prompt offered it."""
+    try:
+        kept = json.loads(me.pending_thanks or "{}")
+    except ValueError:
+        return ""
+    return str(kept.get("text", "")) if need.id in kept.get("needs", []) else ""
+
+
 def done(ctx: Context, session: Session, me: Member, inv: Invocation) -> Message:
     """Resolve my need; a thank-you message goes to the helper."""
-    words = inv.args.strip()
-    mine = _open_needs(session, me)
-    first, _, rest = words.partition(" ")
-    chosen: Need | None = None
-    if first.lstrip("#").isdigit():
-        chosen = next((n for n in mine if n.id == int(first.lstrip("#"))), None)
-        if chosen is not None:
-            words = rest.strip()
+    first, _, rest = inv.args.strip().partition(" ")
+    number = parse_id(first)
+    words = rest.strip() if number is not None else inv.args.strip()
     if len(words) > MAX_THANKS_CHARS:
         return texts.text_too_long(len(words), MAX_THANKS_CHARS)
-    if chosen is None:
-        if not mine:
-            return texts.done_none()
-        if len(mine) > 1:
-            # Keep the thank-you until they pick the need with a button.
-            me.pending_thanks = words or me.pending_thanks
-            session.add(me)
-            return texts.done_which([(n.id or 0, n.text[:80]) for n in mine])
+    mine = _open_needs(session, me)
+    if number is not None:
+        chosen = next((n for n in mine if n.id == number), None)
+        if chosen is None:  # e.g. a second click on a button that already resolved it
+            return texts.need_not_open(number)
+    elif not mine:
+        return texts.done_none()
+    elif len(mine) > 1:
+        _keep_thanks(me, words, mine)
+        session.add(me)
+        return texts.done_which([(n.id, n.text[:80]) for n in mine])
+    else:
         chosen = mine[0]
-    thanks_text = words or me.pending_thanks or ""
+    words = words or _kept_thanks(me, chosen)
     me.pending_thanks = None
     session.add(me)
-    return resolve(ctx, session, me, chosen, thanks_text)
+    return resolve(ctx, session, me, chosen, words)
 
 
 def helped(ctx: Context, session: Session, me: Member, inv: Invocation) -> Message:
     """'It helped' on a follow-up: the same as `/done N`."""
+    number = parse_id(inv.args)
+    if number is None:
+        return texts.bad_number("helped", inv.args.strip()[:40] or "nothing")
     return done(ctx, session, me, inv)
 
 
 def notyet(ctx: Context, session: Session, me: Member, inv: Invocation) -> Message:
     """'Not yet' on a follow-up: check back later."""
-    arg = inv.args.strip().lstrip("#")
-    mine = {n.id: n for n in _open_needs(session, me)}
-    if not arg.isdigit() or int(arg) not in mine:
-        return texts.done_none() if not mine else texts.not_found("need", arg or "?")
-    need = mine[int(arg)]
-    if need.status == NEED_INTRODUCED and need.followups_sent < MAX_FOLLOWUPS:
+    number = parse_id(inv.args)
+    if number is None:
+        return texts.bad_number("notyet", inv.args.strip()[:40] or "nothing")
+    need = next((n for n in _open_needs(session, me) if n.id == number), None)
+    if need is None:
+        return texts.need_not_open(number)
+    if need.status != NEED_INTRODUCED:
+        return texts.notyet_not_introduced(number)
+    again = need.followups_sent < MAX_FOLLOWUPS
+    if again:
         need.followup_at = ctx.now() + ctx.settings.followup_after
         session.add(need)
-    return texts.notyet()
+    return texts.notyet(again)
 
 
 def resolve(ctx: Context, session: Session, me: Member, need: Need, words: str) -> Message:
@@ -121,7 +145,8 @@ def resolve(ctx: Context, session: Session, me: Member, need: Need, words: str) 
         ctx.say(session, [helper], texts.thanks_for_help(ctx.name(me), quoted, said))
         helper_id, text = str(helper.id), need.text
         ctx.matchers.changed(session, need.community_id, lambda m: m.record_help(helper_id, text))
-    return texts.done(ctx.name(helper) if helper else None, pass_on_for(ctx, session, me))
+    name = ctx.name(helper) if helper else None
+    return texts.done(name, pass_on_for(ctx, session, me), had_words=bool(words))
 
 
 def thanks(ctx: Context, session: Session, me: Member, inv: Invocation) -> Message:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import text
 
+from bot.settings import Settings
+from bot.store import Store
 from tests.bot.conftest import ask_id
 from tests.fakes import Community
 
@@ -68,11 +71,11 @@ async def test_double_accept_gives_one_introduction(community: Community) -> Non
     assert len([s for s in community.port.sent if len(s.to) == 2]) == 1
 
 
-async def test_decline_after_accept_keeps_the_introduction(community: Community) -> None:
+async def test_decline_after_accept_keeps_the_introduction(store: Store) -> None:
     """'Not this time' after 'I can help' is explained, and nobody else is asked."""
+    community = Community(store, Settings(asks_at_once=1))
     await community.say("ann", "offer", "python")
     await community.say("ben", "offer", "python")
-    community.core.settings.__dict__["asks_at_once"] = 1
     await community.say("bob", "need", "python help")
     helper = next(u for u in ("ann", "ben") if community.port.to(u))
     ask = ask_id(community, helper)
@@ -111,3 +114,38 @@ async def test_pause_with_nonsense_days(community: Community) -> None:
     """`/pause soon` explains the number of days."""
     reply = await community.say("ann", "pause", "soon")
     assert "number of days" in reply.text
+
+
+@pytest.mark.parametrize("arg", ["²", "9" * 30, "3000000000", "1e3", "#"])
+async def test_ids_that_are_not_plain_numbers(community: Community, arg: str) -> None:
+    """Odd digits, huge numbers and the like get the usage answer, never an error."""
+    for command in ("accept", "decline", "give", "helped", "notyet"):
+        reply = await community.say("ann", command, arg)
+        assert "needs a number" in reply.text, (command, reply.text)
+
+
+async def test_skills_are_escaped_when_repeated_to_others(community: Community) -> None:
+    """A skill written with platform markup reaches others escaped, like any member text."""
+    await community.say("ann", "offer", "<!channel> python")
+    await community.say("bob", "need", "channel python help")
+    ask = community.port.last_to("ann").text
+    assert "<!channel>" not in ask and "&lt;!channel&gt;" in ask
+    await community.say("ann", "accept", ask_id(community, "ann"))
+    intro = community.port.sent[-1].message.text
+    assert "<!channel>" not in intro
+
+
+async def test_notyet_on_a_need_nobody_was_introduced_for(community: Community) -> None:
+    """'Not yet' before any introduction says so instead of promising a check-in."""
+    await community.say("bob", "need", "something")
+    reply = await community.say("bob", "notyet", "1")
+    assert "Nobody has been introduced" in reply.text
+
+
+async def test_reading_commands_do_not_store_strangers(community: Community, store: Store) -> None:
+    """/forgetme, /profile and /needs from someone new store nothing about them."""
+    assert "nothing to forget" in (await community.say("zed", "forgetme")).text
+    assert "none yet" in (await community.say("zed", "profile")).text
+    await community.say("zed", "needs")
+    with store.engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM member")).scalar() == 0

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.settings import Settings
+from bot.store import Store
 from tests.bot.conftest import ask_id
 from tests.fakes import Community
 
@@ -91,9 +93,9 @@ async def test_first_accept_wins_and_others_are_updated(community: Community) ->
     assert len(intros) == 1
 
 
-async def test_decline_moves_to_next_candidate(community: Community) -> None:
+async def test_decline_moves_to_next_candidate(store: Store) -> None:
     """'Not this time' asks the next member; when nobody is left, the requester is told."""
-    community.core.settings.__dict__["asks_at_once"] = 1
+    community = Community(store, Settings(asks_at_once=1))
     await community.say("ann", "offer", "python")
     await community.say("ben", "offer", "python")
     await community.say("cat", "need", "a python packaging question")
@@ -125,7 +127,7 @@ async def test_no_candidate_is_told_honestly_and_recorded_unmet(community: Commu
     """Nobody offers the skill: the requester hears so, and admins see the topic."""
     await community.say("ann", "offer", "figma")
     reply = await community.say("bob", "need", "help with kubernetes upgrades")
-    assert "nobody here has offered" in reply.text
+    assert "nobody who can help with 'kubernetes' is available" in reply.text
     community.port.admins.add("ann")
     stats = await community.say("ann", "helpstats")
     assert "kubernetes" in stats.text
@@ -162,13 +164,54 @@ async def test_thanks_is_delivered_privately(community: Community) -> None:
     assert community.port.sent[-1].to == ("bob",)
 
 
-async def test_done_with_several_needs_asks_which_with_buttons(community: Community) -> None:
-    """Two open needs: /done asks which, and the button resolves with the kept thank-you."""
-    await community.say("ann", "offer", "python, go")
+async def test_done_with_several_needs_asks_which_and_thanks_the_right_helper(
+    community: Community,
+) -> None:
+    """Two open needs: /done asks which; the button sends the kept words to that helper."""
+    await community.say("ann", "offer", "python")
+    await community.say("cat", "offer", "golang")
     await community.say("bob", "need", "python help")
-    await community.say("bob", "need", "go help")
-    which = await community.say("bob", "done", "thank you so much")
-    assert len(which.buttons) == 2
-    button = which.buttons[0]
-    reply = await community.say("bob", button.command, button.arg)
-    assert "resolved" in reply.text.lower()
+    await community.say("ann", "accept", ask_id(community, "ann"))
+    await community.say("bob", "need", "golang help")
+    await community.say("cat", "accept", ask_id(community, "cat"))
+    which = await community.say("bob", "done", "you are a star")
+    assert [b.typed for b in which.buttons] == ["/done 1", "/done 2"]
+    reply = await community.say("bob", "done", "1")
+    assert "passed your thanks to <@ann>" in reply.text
+    assert "you are a star" in community.port.last_to("ann").text
+    # The kept words were for that prompt only: resolving the other need later sends none.
+    await community.say("bob", "done", "2")
+    assert "you are a star" not in community.port.last_to("cat").text
+
+
+async def test_a_second_click_on_it_helped_resolves_nothing_else(community: Community) -> None:
+    """Double-clicking 'It helped' on one need never resolves another one."""
+    await community.say("ann", "offer", "python, golang")
+    await community.say("bob", "need", "python help")
+    await community.say("ann", "accept", ask_id(community, "ann"))
+    await community.say("bob", "need", "golang help")
+    first = await community.say("bob", "helped", "1")
+    assert "resolved" in first.text
+    second = await community.say("bob", "helped", "1")
+    assert "isn't one of your open needs" in second.text
+    listed = await community.say("bob", "done")
+    assert ("resolved" in listed.text and "#2" not in listed.text) or "golang" in listed.text
+
+
+async def test_thanks_without_a_helper_is_not_silently_dropped(community: Community) -> None:
+    """Resolving a need nobody was introduced for says where the thank-you went: nowhere."""
+    await community.say("bob", "need", "a question nobody can answer yet")
+    reply = await community.say("bob", "done", "thanks all")
+    assert "had no one to go to" in reply.text
+    assert "/thanks" in reply.text
+
+
+async def test_a_changed_mind_after_declining_is_welcome(community: Community) -> None:
+    """'I can help' after 'Not this time' introduces, while nobody else has said yes."""
+    await community.say("ann", "offer", "python")
+    await community.say("bob", "need", "python help")
+    ask = ask_id(community, "ann")
+    await community.say("ann", "decline", ask)
+    reply = await community.say("ann", "accept", ask)
+    assert "introduced you" in reply.text
+    assert [s.to for s in community.port.sent if len(s.to) == 2] == [("bob", "ann")]

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Iterator, Sequence
 from datetime import timedelta
 
+import pytest
+from sqlmodel import select
+
+from bot.models import ASK_UNDELIVERABLE, OUT_SENDING, Ask, Outbox
+from bot.port import Message
+from bot.settings import Settings
+from bot.store import Store
 from tests.bot.conftest import ask_id
-from tests.fakes import Community
+from tests.fakes import Community, RecordingPort
 
 
 async def test_failed_introduction_is_delivered_by_next_tick_exactly_once(
@@ -29,14 +38,17 @@ async def test_failed_introduction_is_delivered_by_next_tick_exactly_once(
     assert "python help" in intros[0].message.text
 
 
-async def test_undeliverable_ask_moves_to_next_candidate(community: Community) -> None:
+async def test_undeliverable_ask_moves_to_next_candidate(store: Store) -> None:
     """A member the platform cannot reach is skipped for the next candidate."""
-    community.core.settings.__dict__["asks_at_once"] = 1
-    await community.say("ann", "offer", "python")
-    await community.say("ben", "offer", "python")
-    community.port.closed_dms = {"ann", "ben"} - {"ben"}
+    community = Community(store, Settings(asks_at_once=1))
+    for name in ("ann", "ben"):
+        await community.say(name, "offer", "python")
+    community.port.closed_dms = {"ann", "ben"}
     await community.say("bob", "need", "python help")
-    assert community.port.to("ben"), "ben is asked when ann cannot be reached"
+    with store.session() as session:
+        statuses = session.exec(select(Ask.status)).all()
+    assert statuses == [ASK_UNDELIVERABLE, ASK_UNDELIVERABLE]
+    assert "busy this time" in community.port.last_to("bob").text
 
 
 async def test_nobody_reachable_tells_requester(community: Community) -> None:
@@ -45,3 +57,89 @@ async def test_nobody_reachable_tells_requester(community: Community) -> None:
     community.port.closed_dms = {"ann"}
     await community.say("bob", "need", "python help")
     assert "busy this time" in community.port.last_to("bob").text
+
+
+class GatedPort(RecordingPort):
+    """A port whose sends wait at a gate, like a platform that answers slowly."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.gate = asyncio.Event()
+
+    async def send_dm(self, community: str, user_ids: Sequence[str], message: Message) -> str:
+        """Wait for the gate, then send."""
+        await self.gate.wait()
+        return await super().send_dm(community, user_ids, message)
+
+
+async def claimed(store: Store) -> None:
+    """Wait until a message is claimed and being sent (bounded: 10 s)."""
+    for _ in range(200):
+        with store.session() as session:
+            if session.exec(select(Outbox).where(Outbox.status == OUT_SENDING)).first():
+                return
+        await asyncio.sleep(0.05)
+    raise AssertionError("no message was claimed")
+
+
+@pytest.fixture
+def two_processes(database_url: str) -> Iterator[tuple[Community, Community]]:
+    """Two cores with their own stores on one database, sharing one clock."""
+    first, second = Store.connect(database_url), Store.connect(database_url)
+    first.upgrade()
+    a, b = Community(first), Community(second)
+    b.clock = a.clock
+    b.core.ctx.clock = a.clock
+    yield a, b
+    first.dispose()
+    second.dispose()
+
+
+async def test_a_slow_send_is_not_sent_again_by_another_process(
+    two_processes: tuple[Community, Community],
+) -> None:
+    """While one process is still sending, another process's tick leaves the message alone."""
+    a, b = two_processes
+    slow = GatedPort()
+    a.core.attach(slow)
+    sending = asyncio.create_task(a.say("bob", "thanks", "you rock", target="ann"))
+    await claimed(a.core.store)  # its send is waiting at the gate
+    a.clock.advance(timedelta(minutes=10))
+    await b.core.tick()
+    slow.gate.set()
+    await sending
+    delivered = slow.to("ann") + b.port.to("ann")
+    assert len([m for m in delivered if "you rock" in m.text]) == 1
+
+
+async def test_a_late_failure_cannot_requeue_a_reclaimed_message(
+    two_processes: tuple[Community, Community],
+) -> None:
+    """After a crashed claim is taken over, the first claimant's late answer changes nothing."""
+    a, b = two_processes
+    failing = GatedPort()
+    failing.failures = 1
+    a.core.attach(failing)
+    sending = asyncio.create_task(a.say("bob", "thanks", "you rock", target="ann"))
+    await claimed(a.core.store)
+    a.clock.advance(timedelta(hours=1))  # past the lease: process A looks dead
+    await b.core.tick()
+    assert len(b.port.to("ann")) == 1
+    failing.gate.set()  # A's send finally fails...
+    await sending
+    a.clock.advance(timedelta(hours=2))
+    await b.core.tick()  # ...and that must not make the message due again
+    assert len(b.port.to("ann")) == 1
+
+
+async def test_a_long_outage_never_drops_an_introduction(community: Community) -> None:
+    """Hours of failures: retries back off, and the introduction arrives in the end."""
+    await community.say("ann", "offer", "python")
+    await community.say("bob", "need", "python help")
+    community.port.failures = 30
+    await community.say("ann", "accept", ask_id(community, "ann"))
+    for _ in range(60):
+        community.clock.advance(timedelta(hours=1))
+        await community.core.tick()
+    intros = [s for s in community.port.sent if len(s.to) == 2]
+    assert len(intros) == 1

@@ -54,9 +54,9 @@ def settings_for(fake: FakeDiscord, **overrides: Any) -> Settings:
 
 @contextlib.asynccontextmanager
 async def running(adapter: DiscordAdapter, fake: FakeDiscord) -> AsyncIterator[DiscordAdapter]:
-    """Run the adapter until every shard is connected; stop it on the way out."""
+    """Run the adapter until its shards (all, or its shard group) are in; stop it on the way out."""
     task = asyncio.create_task(adapter.run())
-    connected = asyncio.create_task(fake.connected())
+    connected = asyncio.create_task(fake.connected(adapter.settings.discord_shard_ids))
     try:
         await asyncio.wait({task, connected}, return_when=asyncio.FIRST_COMPLETED)
         if task.done():

@@ -5,14 +5,18 @@ from __future__ import annotations
 import time
 
 import pytest
+from discord.gateway import DiscordWebSocket
 
 from adapters.discord import DiscordAdapter
+from adapters.discord.client import shard_list
 from bot.app import Whuffie
 from bot.clock import ManualClock
 from bot.settings import SettingsError
 from bot.store import Store
 from tests.adapters.discord.conftest import bot_on, running, settings_for
 from tests.adapters.discord.fake import FakeDiscord
+
+DISCORDS_GATEWAY = DiscordWebSocket.DEFAULT_GATEWAY
 
 
 async def test_a_command_is_answered_privately(
@@ -78,6 +82,22 @@ async def test_without_the_setting_the_advertised_gateway_is_used(
     assert len(fake.identified) == 1
 
 
+async def test_a_preset_shard_count_still_uses_the_advertised_gateway(
+    store: Store, clock: ManualClock
+) -> None:
+    """With DISCORD_SHARD_COUNT but no DISCORD_GATEWAY_URL, the shards go where Discord says."""
+    fake = FakeDiscord(shards=2, max_concurrency=2)
+    await fake.start()
+    try:
+        async with bot_on(fake, store, clock, discord_gateway_url="", discord_shard_count=2):
+            pass
+    finally:
+        await fake.close()
+    assert ("GET", "/api/v10/gateway/bot") in fake.requests
+    assert sorted(tuple(i["shard"]) for i in fake.identified) == [(0, 2), (1, 2)]
+    assert DiscordWebSocket.DEFAULT_GATEWAY == DISCORDS_GATEWAY, "put back once stopped"
+
+
 async def test_each_shard_serves_its_own_guilds(store: Store, clock: ManualClock) -> None:
     """Two shards connect together and each answers the guilds Discord routes through it."""
     fake = FakeDiscord(shards=2, max_concurrency=2)
@@ -120,3 +140,9 @@ async def test_a_long_answer_comes_in_parts_with_the_buttons_last(
     assert all(r.ephemeral and len(r.content) <= 2000 for r in needs.replies)
     assert [bool(r.buttons) for r in needs.replies] == [False] * (len(needs.replies) - 1) + [True]
     assert needs.replies[-1].labels == [f"I can help with #{n}" for n in (3, 2, 1)]
+
+
+def test_a_shard_group_is_named_as_a_person_would_write_it() -> None:
+    """The ready line names a group's shards in short: runs as ranges, the rest one by one."""
+    assert shard_list([8, 0, 1, 2, 3, 5]) == "0-3, 5, 8"
+    assert shard_list([1]) == "1"

@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 from urllib.parse import parse_qsl
 
+import pytest
+
 from tests.adapters.discord.fake import FakeDiscord
 from tests.adapters.slack.conftest import BOB
 from tests.adapters.slack.fake_slack import APP_TOKEN, BOT_TOKEN, FakeSlack
@@ -133,3 +135,47 @@ async def test_whuffie_run_explains_a_refused_token(fake: FakeDiscord, tmp_path:
     assert process.returncode == 2
     assert "Discord refused DISCORD_TOKEN" in stderr.decode()
     assert "Traceback" not in stderr.decode()
+
+
+@pytest.mark.postgres
+async def test_whuffie_run_serves_a_shard_group(pg_url: str, tmp_path: Path) -> None:
+    """Two `whuffie run` on one PostgreSQL, shard 0 and shard 1 of 2: every server answered."""
+    fake = FakeDiscord(shards=2)
+    await fake.start()
+    owner = fake.add_user("olga")
+    guilds = sorted((fake.add_guild(n, owner) for n in "ab"), key=lambda g: fake.shard_of(g.id))
+    members = [fake.join(g, "alice") for g in guilds]
+    env = environment(tmp_path, fake, WHUFFIE_DATABASE_URL=pg_url, DISCORD_SHARD_COUNT="2")
+    upgrade = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "db", "upgrade", cwd=tmp_path, env=env
+    )
+    assert await asyncio.wait_for(upgrade.wait(), STARTUP_SECONDS) == 0
+    processes = [await start(tmp_path, env | {"DISCORD_SHARD_IDS": str(i)}) for i in (0, 1)]
+    try:
+        await asyncio.wait_for(fake.connected(), STARTUP_SECONDS)
+        answers = [
+            await fake.answered(await fake.slash(g, m, "offer", skills="postgres"))
+            for g, m in zip(guilds, members, strict=True)
+        ]
+        ready = [await asyncio.wait_for(read_until(p, "Discord: @"), 5) for p in processes]
+    finally:
+        logged = [await stop(p) for p in processes]
+        await fake.close()
+    assert all("Added to your profile: postgres" in a.text for a in answers)
+    assert "in 1 server(s) over shard(s) 0 of 2" in ready[0]
+    assert "in 1 server(s) over shard(s) 1 of 2" in ready[1]
+    assert sorted(tuple(i["shard"]) for i in fake.identified) == [(0, 2), (1, 2)]
+    assert [p.returncode for p in processes] == [0, 0]
+    assert "Traceback" not in "".join(ready + logged)
+
+
+async def test_whuffie_run_refuses_a_shard_group_on_sqlite(
+    fake: FakeDiscord, tmp_path: Path
+) -> None:
+    """Shards left to other processes with the SQLite default: a sentence, exit status 2."""
+    env = environment(tmp_path, fake, DISCORD_SHARD_COUNT="2", DISCORD_SHARD_IDS="1")
+    process = await start(tmp_path, env)
+    _, stderr = await asyncio.wait_for(process.communicate(), STARTUP_SECONDS)
+    assert process.returncode == 2
+    assert "must share one PostgreSQL database" in stderr.decode()
+    assert fake.identified == [], "nothing connected to Discord"

@@ -10,7 +10,7 @@ import asyncio
 import json
 import secrets
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 from aiohttp import web
@@ -145,9 +145,10 @@ class FakeDiscord:
                 await self._changed.wait()
             return value
 
-    async def connected(self) -> None:
-        """Wait until every shard has identified and received READY and its guilds."""
-        await self.until(lambda: sum(s.ready.is_set() for s in self.sessions) == self.shards)
+    async def connected(self, shard_ids: Iterable[int] | None = None) -> None:
+        """Wait until these shards (default: all) have identified and received their guilds."""
+        wanted = set(range(self.shards) if shard_ids is None else shard_ids)
+        await self.until(lambda: wanted <= {s.shard[0] for s in self.sessions if s.ready.is_set()})
 
     # -- what tests do, as members --------------------------------------------------------
 
