@@ -146,8 +146,11 @@ class Vocabulary:
         return sorted(best.values(), key=lambda h: h.term)
 
     def _lookup(self, span: list[_Token]) -> Hit | None:
-        if len(span) == 1 and span[0].canon in STOPWORDS:
-            return None
+        if len(span) == 1:
+            only = span[0]
+            # `go` alone is a verb; `golang` is the skill Go, though its canonical form is `go`.
+            if only.raw in STOPWORDS or (only.canon in STOPWORDS and only.raw not in ALIASES):
+                return None
         matched = _written(span)
         phrase = " ".join(t.raw for t in span)
         fuzzy = any(t.fuzzy for t in span)

@@ -33,6 +33,7 @@ def found(matcher: Matcher, need: str) -> set[str]:
         ("stake pool", "my stakepool missed a block"),
         ("smart-contract", "writing smart contracts in plutus"),
         ("sql server", "a deadlock in SQL Server"),
+        ("Go", "a golang channel deadlock"),
     ],
 )
 def test_need_reaches_skill(skill: str, need: str) -> None:
