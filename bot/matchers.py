@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -63,6 +64,11 @@ class Matchers:
             else:
                 self._matchers.pop(community_id, None)
 
+    def rebuild(self, session: Session, community_id: str) -> None:
+        """Bump the version so every process rebuilds from the database (after /forgetme)."""
+        self.changed(session, community_id, lambda m: None)
+        self.forget(community_id)
+
     def forget(self, community_id: str) -> None:
         """Drop a cached matcher (after a failed transaction, it may be ahead of the database)."""
         with self._lock(community_id):
@@ -79,18 +85,24 @@ def _version(session: Session, community_id: str) -> int:
 
 def _build(session: Session, community_id: str) -> Matcher:
     matcher = Matcher()
+    skills: dict[str, list[str]] = defaultdict(list)
     for member_id, name in session.exec(
         select(Skill.member_id, Skill.name)
         .where(Skill.community_id == community_id)
         .order_by(col(Skill.id))
     ):
-        matcher.add_skill(str(member_id), name)
-    for helper_id, text in session.exec(
-        select(Need.helper_id, Need.text).where(
+        skills[str(member_id)].append(name)
+    matcher.add_members(skills.items())
+    # Oldest first, with their real dates, so recent help counts more after a rebuild too.
+    for helper_id, text, resolved_at in session.exec(
+        select(Need.helper_id, Need.text, Need.resolved_at)
+        .where(
             Need.community_id == community_id,
             Need.status == NEED_RESOLVED,
             col(Need.helper_id).is_not(None),
         )
+        .order_by(col(Need.resolved_at), col(Need.id))
     ):
-        matcher.record_help(str(helper_id), text)
+        at = resolved_at.timestamp() if resolved_at else None
+        matcher.record_help(str(helper_id), text, at=at)
     return matcher

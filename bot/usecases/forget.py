@@ -63,6 +63,6 @@ def erase(ctx: Context, session: Session, me: Member) -> None:
     for skill in session.exec(select(Skill).where(Skill.member_id == me.id)):
         session.delete(skill)
     session.flush()
-    member_id = str(me.id)
-    ctx.matchers.changed(session, me.community_id, lambda m: m.remove_member(member_id))
+    # A rebuild, not just removing the member: their needs' words live in others' history.
+    ctx.matchers.rebuild(session, me.community_id)
     session.delete(me)

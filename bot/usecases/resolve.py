@@ -144,7 +144,10 @@ def resolve(ctx: Context, session: Session, me: Member, need: Need, words: str) 
         said = ctx.quote(need.community_id, words) if words else None
         ctx.say(session, [helper], texts.thanks_for_help(ctx.name(me), quoted, said))
         helper_id, text = str(helper.id), need.text
-        ctx.matchers.changed(session, need.community_id, lambda m: m.record_help(helper_id, text))
+        at = ctx.now().timestamp()
+        ctx.matchers.changed(
+            session, need.community_id, lambda m: m.record_help(helper_id, text, at=at)
+        )
     name = ctx.name(helper) if helper else None
     return texts.done(name, pass_on_for(ctx, session, me), had_words=bool(words))
 
