@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from bot.context import Context
 from bot.models import ASK_PENDING, NEED_INTRODUCED, Ask, Member, Need
@@ -11,21 +14,26 @@ from bot.usecases.asks import expire
 from bot.usecases.resolve import send_followup
 
 BATCH = 100
+T = TypeVar("T")
+
+
+def _lock_due(session: Session, query: SelectOfScalar[T]) -> list[T]:
+    """A batch of due rows, locked; rows another process has locked are left to it."""
+    return list(session.exec(query.limit(BATCH).with_for_update(skip_locked=True)))
 
 
 def expire_due_asks(ctx: Context, session: Session) -> int:
     """Close asks nobody answered in time and move each need on to the next candidate."""
-    due = session.exec(
+    due = _lock_due(
+        session,
         select(Ask)
         .where(
             Ask.status == ASK_PENDING,
             Ask.expires_at <= ctx.now(),
             served(Ask.community_id, list(ctx.ports)),
         )
-        .order_by(col(Ask.expires_at), col(Ask.id))
-        .limit(BATCH)
-        .with_for_update(skip_locked=True)
-    ).all()
+        .order_by(col(Ask.expires_at), col(Ask.id)),
+    )
     for ask in due:
         expire(ctx, session, ask)
     return len(due)
@@ -33,7 +41,8 @@ def expire_due_asks(ctx: Context, session: Session) -> int:
 
 def send_due_followups(ctx: Context, session: Session) -> int:
     """Ask requesters whether their introduction helped, once it is time."""
-    due = session.exec(
+    due = _lock_due(
+        session,
         select(Need)
         .where(
             Need.status == NEED_INTRODUCED,
@@ -41,10 +50,8 @@ def send_due_followups(ctx: Context, session: Session) -> int:
             col(Need.followup_at) <= ctx.now(),
             served(Need.community_id, list(ctx.ports)),
         )
-        .order_by(col(Need.followup_at), col(Need.id))
-        .limit(BATCH)
-        .with_for_update(skip_locked=True)
-    ).all()
+        .order_by(col(Need.followup_at), col(Need.id)),
+    )
     for need in due:
         send_followup(ctx, session, need)
     return len(due)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -74,8 +75,10 @@ class RecordingPort:
 class Community:
     """The core with a recording port, a frozen clock and members who type commands."""
 
-    def __init__(self, store: Store, settings: Settings | None = None) -> None:
-        self.clock = ManualClock(datetime(2026, 1, 5, 9, 0, tzinfo=UTC), frozen=True)
+    def __init__(
+        self, store: Store, settings: Settings | None = None, clock: ManualClock | None = None
+    ) -> None:
+        self.clock = clock or ManualClock(datetime(2026, 1, 5, 9, 0, tzinfo=UTC), frozen=True)
         self.port = RecordingPort()
         self.core = Whuffie(settings or Settings(), store, self.clock)
         self.core.attach(self.port)
@@ -89,3 +92,19 @@ class Community:
         reply = await self.core.handle(Invocation(actor, command, args, tgt))
         await self.core.flush()
         return reply
+
+
+@contextmanager
+def two_processes(
+    url: str, settings: Settings | None = None
+) -> Iterator[tuple[Community, Community]]:
+    """Two cores with stores of their own on one database and one clock, like two processes."""
+    first, second = Store.connect(url), Store.connect(url)
+    first.upgrade()
+    a = Community(first, settings)
+    b = Community(second, settings, clock=a.clock)
+    try:
+        yield a, b
+    finally:
+        first.dispose()
+        second.dispose()

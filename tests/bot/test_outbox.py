@@ -14,7 +14,7 @@ from bot.port import Message
 from bot.settings import Settings
 from bot.store import Store
 from tests.bot.conftest import ask_id
-from tests.fakes import Community, RecordingPort
+from tests.fakes import Community, RecordingPort, two_processes
 
 
 async def test_failed_introduction_is_delivered_by_next_tick_exactly_once(
@@ -83,23 +83,17 @@ async def claimed(store: Store) -> None:
 
 
 @pytest.fixture
-def two_processes(database_url: str) -> Iterator[tuple[Community, Community]]:
-    """Two cores with their own stores on one database, sharing one clock."""
-    first, second = Store.connect(database_url), Store.connect(database_url)
-    first.upgrade()
-    a, b = Community(first), Community(second)
-    b.clock = a.clock
-    b.core.ctx.clock = a.clock
-    yield a, b
-    first.dispose()
-    second.dispose()
+def processes(database_url: str) -> Iterator[tuple[Community, Community]]:
+    """Two processes on one database."""
+    with two_processes(database_url) as pair:
+        yield pair
 
 
 async def test_a_slow_send_is_not_sent_again_by_another_process(
-    two_processes: tuple[Community, Community],
+    processes: tuple[Community, Community],
 ) -> None:
     """While one process is still sending, another process's tick leaves the message alone."""
-    a, b = two_processes
+    a, b = processes
     slow = GatedPort()
     a.core.attach(slow)
     sending = asyncio.create_task(a.say("bob", "thanks", "you rock", target="ann"))
@@ -113,10 +107,10 @@ async def test_a_slow_send_is_not_sent_again_by_another_process(
 
 
 async def test_a_late_failure_cannot_requeue_a_reclaimed_message(
-    two_processes: tuple[Community, Community],
+    processes: tuple[Community, Community],
 ) -> None:
     """After a crashed claim is taken over, the first claimant's late answer changes nothing."""
-    a, b = two_processes
+    a, b = processes
     failing = GatedPort()
     failing.failures = 1
     a.core.attach(failing)

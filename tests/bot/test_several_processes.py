@@ -9,26 +9,18 @@ from datetime import timedelta
 import pytest
 
 from bot.settings import Settings
-from bot.store import Store
-from tests.fakes import Community
+from tests.fakes import Community, two_processes
 
 pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture
 def two(pg_url: str) -> Iterator[tuple[Community, Community]]:
-    """Two cores with stores of their own on one database, as two processes would have."""
-    first, second = Store.connect(pg_url), Store.connect(pg_url)
-    first.upgrade()
-    settings = Settings(max_open_asks=1)
-    a, b = Community(first, settings), Community(second, settings)
-    b.clock = a.clock
-    b.core.ctx.clock = a.clock
-    b.port = a.port  # one platform: both processes send through the same workspace
-    b.core.attach(a.port)
-    yield a, b
-    first.dispose()
-    second.dispose()
+    """Two processes on one PostgreSQL, sending through the same workspace."""
+    with two_processes(pg_url, Settings(max_open_asks=1)) as (a, b):
+        b.port = a.port
+        b.core.attach(a.port)
+        yield a, b
 
 
 async def test_an_offer_in_one_process_is_matchable_in_the_other(
