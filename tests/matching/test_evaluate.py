@@ -129,3 +129,26 @@ def test_eval_friendly_error(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     (broken / "needs.jsonl").write_text("{not json\n")
     assert evaluate.main([str(broken)]) == 2
     assert "needs.jsonl:1: not valid JSON" in capsys.readouterr().err
+
+
+def test_eval_scores_every_answerer_but_only_the_accepted_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Any answerer ranked first is a hit; accepted figures count only the accepted answerer."""
+    site = write_site(tmp_path / "tiny")
+    need = NEEDS[0] | {
+        "need_id": "t:9",
+        "asker_id": "3",
+        "gold_member_ids": ["2", "1"],  # the second answerer is the one the matcher puts first
+        "accepted_member_id": "2",
+    }
+    (site / "needs.jsonl").write_text(json.dumps(need) + "\n")
+    rankings = tmp_path / "rankings.jsonl"
+    assert evaluate.main([str(site), "--json", "--rankings", str(rankings)]) == 0
+    result = json.loads(capsys.readouterr().out)
+    ranking = json.loads(rankings.read_text())["ranking"]
+    assert ranking[:2] == ["1", "2"] and "3" not in ranking
+    assert result["mrr"] == result["hit1"] == 1.0
+    assert result["accepted"] == 1
+    assert result["accepted_p1"] == 0.0
+    assert result["accepted_mrr"] == 0.5
