@@ -43,7 +43,7 @@ class Community:
         self.members = members
         self.seed = seed
         self.rng = random.Random(seed)
-        n_skills = skills or min(50_000, max(2_000, members // 8))
+        n_skills = skills or min(50_000, max(2_000, members // 4))
         self.skills = self._vocabulary(n_skills)
         # Zipf's law (s = 1): the k-th most popular skill is k times rarer than the first.
         self._cumulative = list(itertools.accumulate(1.0 / (k + 1) for k in range(n_skills)))
