@@ -15,6 +15,7 @@ from tests.adapters.discord.fake import FakeDiscord
 from tests.adapters.slack.conftest import BOB
 from tests.adapters.slack.fake_slack import APP_TOKEN, BOT_TOKEN, FakeSlack
 from tests.adapters.slack.signed import SlackSender
+from tests.processes import start_bot
 
 STARTUP_SECONDS = 30.0
 
@@ -32,20 +33,6 @@ def environment(tmp_path: Path, fake: FakeDiscord, **extra: str) -> dict[str, st
         "SLACK_SIGNING_SECRET": "",
         **extra,
     }
-
-
-async def start(tmp_path: Path, env: dict[str, str], *options: str) -> asyncio.subprocess.Process:
-    """`python -m bot [options] run` in its own directory."""
-    return await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        *options,
-        "run",
-        cwd=tmp_path,
-        env=env,
-        stderr=asyncio.subprocess.PIPE,
-    )
 
 
 async def read_until(process: asyncio.subprocess.Process, words: str) -> str:
@@ -71,7 +58,7 @@ async def test_whuffie_run_serves_discord(fake: FakeDiscord, tmp_path: Path) -> 
     guild = fake.add_guild("makers", fake.add_user("olga"))
     alice = fake.join(guild, "alice")
     # Verbose, so that the check that the token is never logged covers every log line.
-    process = await start(tmp_path, environment(tmp_path, fake), "--verbose")
+    process = await start_bot(tmp_path, environment(tmp_path, fake), "--verbose")
     try:
         await asyncio.wait_for(fake.connected(), STARTUP_SECONDS)
         offer = await fake.answered(await fake.slash(guild, alice, "offer", skills="postgres"))
@@ -102,7 +89,7 @@ async def test_whuffie_run_serves_slack_and_discord_together(
         SLACK_APP_TOKEN=APP_TOKEN,
         SLACK_API_BASE_URL=slack.api_url,
     )
-    process = await start(tmp_path, env)
+    process = await start_bot(tmp_path, env)
     try:
         await asyncio.wait_for(fake.connected(), STARTUP_SECONDS)
         await asyncio.wait_for(slack.socket_connected(), STARTUP_SECONDS)
@@ -130,7 +117,7 @@ async def test_whuffie_run_serves_slack_and_discord_together(
 
 async def test_whuffie_run_explains_a_refused_token(fake: FakeDiscord, tmp_path: Path) -> None:
     """A wrong DISCORD_TOKEN: a sentence saying what to fix, no traceback, exit status 2."""
-    process = await start(tmp_path, environment(tmp_path, fake, DISCORD_TOKEN="wrong"))
+    process = await start_bot(tmp_path, environment(tmp_path, fake, DISCORD_TOKEN="wrong"))
     _, stderr = await asyncio.wait_for(process.communicate(), STARTUP_SECONDS)
     assert process.returncode == 2
     assert "Discord refused DISCORD_TOKEN" in stderr.decode()
@@ -150,7 +137,7 @@ async def test_whuffie_run_serves_a_shard_group(pg_url: str, tmp_path: Path) -> 
         sys.executable, "-m", "bot", "db", "upgrade", cwd=tmp_path, env=env
     )
     assert await asyncio.wait_for(upgrade.wait(), STARTUP_SECONDS) == 0
-    processes = [await start(tmp_path, env | {"DISCORD_SHARD_IDS": str(i)}) for i in (0, 1)]
+    processes = [await start_bot(tmp_path, env | {"DISCORD_SHARD_IDS": str(i)}) for i in (0, 1)]
     try:
         await asyncio.wait_for(fake.connected(), STARTUP_SECONDS)
         answers = [
@@ -174,7 +161,7 @@ async def test_whuffie_run_refuses_a_shard_group_on_sqlite(
 ) -> None:
     """Shards left to other processes with the SQLite default: a sentence, exit status 2."""
     env = environment(tmp_path, fake, DISCORD_SHARD_COUNT="2", DISCORD_SHARD_IDS="1")
-    process = await start(tmp_path, env)
+    process = await start_bot(tmp_path, env)
     _, stderr = await asyncio.wait_for(process.communicate(), STARTUP_SECONDS)
     assert process.returncode == 2
     assert "must share one PostgreSQL database" in stderr.decode()

@@ -5,13 +5,13 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import sys
 from pathlib import Path
 from urllib.parse import parse_qsl
 
 from tests.adapters.slack.conftest import BOB
 from tests.adapters.slack.fake_slack import APP_TOKEN, BOT_TOKEN, FakeSlack
 from tests.adapters.slack.signed import SlackSender
+from tests.processes import start_bot
 
 STARTUP_SECONDS = 30.0
 
@@ -29,15 +29,7 @@ async def test_whuffie_run_answers_slack_over_socket_mode(
         "SLACK_API_BASE_URL": fake_slack.api_url,
         "DISCORD_TOKEN": "",
     }
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "run",
-        cwd=tmp_path,
-        env=env,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    process = await start_bot(tmp_path, env)
     try:
         await asyncio.wait_for(fake_slack.socket_connected(), STARTUP_SECONDS)
         response_url = fake_slack.response_url()
