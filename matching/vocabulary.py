@@ -39,6 +39,33 @@ class _Token:
     fuzzy: bool
 
 
+# Everyday words that are also names of skills, and the neighbours that make them everyday
+# words again: "go generics" names the language, "to go", "go to" and "let's go" do not.
+_SKILL_WORDS = {"go"}
+_VERB_BEFORE = frozenset(
+    {
+        "to", "i", "we", "you", "they", "will", "can", "cant", "lets", "let", "should",
+        "must", "could", "would", "shall", "ll", "dont", "wanna", "gonna", "and", "or",
+    }
+)  # fmt: skip
+_VERB_AFTER = frozenset(
+    {
+        "to", "back", "ahead", "away", "out", "home", "on", "through", "over", "into", "for",
+        "wrong", "right", "live", "down", "up", "off",
+    }
+)  # fmt: skip
+
+
+def _names_a_skill(tokens: list[_Token], i: int) -> bool:
+    """Whether an everyday word that is also a skill (`go`) is used as the skill's name here."""
+    word = tokens[i].raw
+    if word not in _SKILL_WORDS:
+        return False
+    before = tokens[i - 1].raw if i > 0 else ""
+    after = tokens[i + 1].raw if i + 1 < len(tokens) else ""
+    return before not in _VERB_BEFORE and after not in _VERB_AFTER
+
+
 def _deletes(word: str) -> Iterator[str]:
     for i in range(len(word)):
         yield word[:i] + word[i + 1 :]
@@ -136,7 +163,7 @@ class Vocabulary:
                 if any(covered[i : i + n]):
                     continue
                 span = tokens[i : i + n]
-                hit = self._lookup(span)
+                hit = self._lookup(span, named_skill=n == 1 and _names_a_skill(tokens, i))
                 if hit is None:
                     continue
                 for j in range(i, i + n):
@@ -145,8 +172,8 @@ class Vocabulary:
                     best[hit.term] = hit
         return sorted(best.values(), key=lambda h: h.term)
 
-    def _lookup(self, span: list[_Token]) -> Hit | None:
-        if len(span) == 1:
+    def _lookup(self, span: list[_Token], *, named_skill: bool = False) -> Hit | None:
+        if len(span) == 1 and not named_skill:
             only = span[0]
             # `go` alone is a verb; `golang` is the skill Go, though its canonical form is `go`.
             if only.raw in STOPWORDS or (only.canon in STOPWORDS and only.raw not in ALIASES):

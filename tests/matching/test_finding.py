@@ -91,3 +91,19 @@ def test_topics_lists_known_skills_first() -> None:
     ]
     assert matcher.topics("bonsai pruning advice") == ["bonsai", "pruning", "advice"]
     assert matcher.topics("help with kubernetes upgrades") == ["kubernetes", "upgrades"]
+
+
+@pytest.mark.parametrize(
+    ("need", "reached"),
+    [
+        ("go generics help", True),
+        ("help with go modules", True),
+        ("learning Go this month", True),
+        ("I want to go to the gym", False),
+        ("lets go hiking", False),
+        ("where do we go from here", False),
+    ],
+)
+def test_go_is_the_language_only_where_it_names_it(need: str, reached: bool) -> None:
+    """`go` names the skill in "go generics", and stays a verb in "want to go to the gym"."""
+    assert (found(offering("go"), need) == {"m0"}) is reached
