@@ -8,11 +8,11 @@ from collections import Counter
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from bot import texts
 from bot.context import Context
-from bot.models import NEED_UNMET, Member, Need, Skill, Thanks
+from bot.models import NEED_UNMET, Community, Member, Need, Skill, Thanks
 from bot.port import Invocation, Message
 
 
@@ -95,7 +95,7 @@ def compute(session: Session, community_id: str) -> Stats:
 
 def communities(session: Session) -> list[str]:
     """Every community the bot knows, for the shell's `whuffie stats`."""
-    return sorted(set(session.exec(select(Member.community_id)).all()))
+    return list(session.exec(select(Community.id).order_by(col(Community.id))))
 
 
 def helpstats(ctx: Context, session: Session, me: Member, inv: Invocation) -> Message:
