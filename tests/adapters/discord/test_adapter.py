@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from adapters.discord.community import community_of
 from bot.clock import ManualClock
 from bot.port import Button, Message, Undeliverable
 from bot.store import Store
@@ -17,8 +18,8 @@ ASK = Message(
 
 
 def community(guild: Guild) -> str:
-    """The community string of a fake guild."""
-    return f"discord:{guild.id}"
+    """The community string of a fake guild, as the adapter names it."""
+    return community_of(guild.id)
 
 
 async def test_a_dm_carries_the_text_and_persistent_buttons(
