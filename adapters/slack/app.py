@@ -72,6 +72,7 @@ class SlackAdapter(SlackPort):
         self.settings = settings
         self._identity: dict[str, Any] | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+        self._last_for_member: dict[str, asyncio.Task[None]] = {}
         self._seen_events: OrderedDict[str, None] = OrderedDict()
         self._runner: web.AppRunner | None = None
         self._socket: AsyncSocketModeHandler | None = None
@@ -147,10 +148,17 @@ class SlackAdapter(SlackPort):
             self._seen_events.popitem(last=False)
         return await next()
 
-    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
-        """Run work after the ack, keeping hold of it so shutdown can let it finish."""
+    def _spawn(self, work: Coroutine[Any, Any, None], member: str | None = None) -> None:
+        """Run work after the ack, keeping hold of it so shutdown can let it finish.
+
+        Work for one member runs in the order Slack delivered it: `/need` then `/done` typed
+        in one burst must see the need, even when the first one's translation is slower.
+        """
+        before = self._last_for_member.get(member) if member else None
 
         async def logged() -> None:
+            if before is not None:
+                await asyncio.wait([before])
             try:
                 await work
             except Exception:
@@ -159,6 +167,14 @@ class SlackAdapter(SlackPort):
         task = asyncio.create_task(logged())
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        if member:
+            self._last_for_member[member] = task
+
+            def forget(done: asyncio.Task[None]) -> None:
+                if self._last_for_member.get(member) is done:
+                    del self._last_for_member[member]
+
+            task.add_done_callback(forget)
 
     async def idle(self) -> None:
         """Wait until every command and button press received so far has been fully handled."""
@@ -172,14 +188,19 @@ class SlackAdapter(SlackPort):
     ) -> None:
         """A slash command: acknowledge now, run it after."""
         await ack()
-        self._spawn(self._run_command(body, respond, community_of(context)))
+        community = community_of(context)
+        self._spawn(
+            self._run_command(body, respond, community), f"{community}:{body.get('user_id')}"
+        )
 
     async def _on_button(
         self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, context: AsyncBoltContext
     ) -> None:
         """A button press: acknowledge now, run the command it stands for after."""
         await ack()
-        self._spawn(self._run_button(body, respond, community_of(context)))
+        community = community_of(context)
+        member = (body.get("user") or {}).get("id")
+        self._spawn(self._run_button(body, respond, community), f"{community}:{member}")
 
     async def _on_home_opened(self, event: dict[str, Any]) -> None:
         """Show the Home tab: what the bot is for and its commands."""
