@@ -12,6 +12,7 @@ from sqlmodel import Session
 from bot import texts
 from bot.clock import Clock, SystemClock
 from bot.context import Context
+from bot.edge import clean
 from bot.members import ensure_member, find_member
 from bot.models import Member
 from bot.outbox import deliver
@@ -87,6 +88,10 @@ class Whuffie:
         Messages owed to others are stored in the outbox in the same transaction; call
         `flush()` after answering to deliver them.
         """
+        cleaned = clean(invocation)
+        if isinstance(cleaned, Message):
+            return cleaned
+        invocation = cleaned
         name = invocation.command.strip().lstrip("/").lower()
         if name in ("help", "start", ""):
             return texts.help_text()

@@ -60,6 +60,14 @@ def not_found(what: str, number: str) -> Message:
     return Message(f"I can't find {what} #{number}. It may have been removed.")
 
 
+def unusable_id() -> Message:
+    """An account or workspace id the bot cannot store (no chat platform sends such ids)."""
+    return Message(
+        "Sorry — I can't work with this account: its id is longer than any chat platform "
+        "uses, or holds characters I can't store. Nothing was changed."
+    )
+
+
 def bad_number(command: str, arg: str) -> Message:
     """A button command typed with something that is not an id."""
     return Message(f"`/{command}` needs a number, like `/{command} 7` — not `{arg}`.")
