@@ -26,6 +26,10 @@ OUT_SENDING = "sending"
 OUT_SENT = "sent"
 OUT_FAILED = "failed"
 
+# Buttons and typed commands name rows by id: on SQLite an id freed by a deletion (/forgetme)
+# must never be handed out again, or an old button would act on someone else's row.
+NEVER_REUSE_IDS = {"sqlite_autoincrement": True}
+
 
 class Community(SQLModel, table=True):
     """A Slack workspace, a Discord guild, or the console."""
@@ -39,7 +43,7 @@ class Community(SQLModel, table=True):
 class Member(SQLModel, table=True):
     """A member of one community, as the bot knows them: only what they told it."""
 
-    __table_args__ = (UniqueConstraint("community_id", "user_id"),)
+    __table_args__ = (UniqueConstraint("community_id", "user_id"), NEVER_REUSE_IDS)
 
     id: int = Field(default=None, primary_key=True)  # set by the database on flush
     community_id: str = Field(foreign_key="community.id", index=True, max_length=200)
@@ -56,7 +60,7 @@ class Member(SQLModel, table=True):
 class Skill(SQLModel, table=True):
     """One skill a member offered, as written and in canonical form."""
 
-    __table_args__ = (UniqueConstraint("member_id", "norm"),)
+    __table_args__ = (UniqueConstraint("member_id", "norm"), NEVER_REUSE_IDS)
 
     id: int = Field(default=None, primary_key=True)  # set by the database on flush
     member_id: int = Field(foreign_key="member.id", index=True)
@@ -69,7 +73,7 @@ class Skill(SQLModel, table=True):
 class Need(SQLModel, table=True):
     """Something a member asked for, and how it went: who helped, and when."""
 
-    __table_args__ = (Index("ix_need_community_status", "community_id", "status"),)
+    __table_args__ = (Index("ix_need_community_status", "community_id", "status"), NEVER_REUSE_IDS)
 
     id: int = Field(default=None, primary_key=True)  # set by the database on flush
     community_id: str = Field(foreign_key="community.id", max_length=200)
@@ -91,6 +95,7 @@ class Ask(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("need_id", "member_id"),
         Index("ix_ask_status_expires", "status", "expires_at"),
+        NEVER_REUSE_IDS,
     )
 
     id: int = Field(default=None, primary_key=True)  # set by the database on flush
@@ -108,6 +113,8 @@ class Ask(SQLModel, table=True):
 class Thanks(SQLModel, table=True):
     """A private thank-you from one member to another, delivered and kept."""
 
+    __table_args__ = (NEVER_REUSE_IDS,)
+
     id: int = Field(default=None, primary_key=True)  # set by the database on flush
     community_id: str = Field(foreign_key="community.id", index=True, max_length=200)
     from_member_id: int = Field(foreign_key="member.id", index=True)
@@ -120,7 +127,7 @@ class Thanks(SQLModel, table=True):
 class Outbox(SQLModel, table=True):
     """A message the bot owes someone, written in the same transaction as the change."""
 
-    __table_args__ = (Index("ix_outbox_status_due", "status", "next_attempt_at"),)
+    __table_args__ = (Index("ix_outbox_status_due", "status", "next_attempt_at"), NEVER_REUSE_IDS)
 
     id: int = Field(default=None, primary_key=True)  # set by the database on flush
     community_id: str = Field(foreign_key="community.id", max_length=200)

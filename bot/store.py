@@ -62,9 +62,9 @@ class Store:
             event.listen(engine, "connect", _sqlite_pragmas)
         return cls(engine)
 
-    def upgrade(self) -> None:
+    def upgrade(self, revision: str = "head") -> None:
         """Apply every schema migration not yet applied (safe to call at every start)."""
-        command.upgrade(_alembic_config(self.engine), "head")
+        command.upgrade(_alembic_config(self.engine), revision)
 
     def is_current(self) -> bool:
         """Tell whether the schema is at the newest migration."""

@@ -76,3 +76,19 @@ async def test_forgetme_confirm_leaves_no_row_naming_the_member(
     community.port.admins.add("xena")
     stats = await community.say("xena", "helpstats")
     assert "Needs posted: 1" in stats.text
+
+
+async def test_an_old_accept_button_never_accepts_a_new_need_after_forgetme(
+    community: Community,
+) -> None:
+    """A helper's old "I can help" on a forgotten need finds nothing, not someone else's need."""
+    await community.say("hana", "offer", "python")
+    await community.say("rex", "need", "python help")
+    old = ask_id(community, "hana")
+    await community.say("rex", "forgetme")
+    await community.say("rex", "forgetme", "confirm")
+    await community.say("sam", "need", "python packaging")
+    assert ask_id(community, "hana") != old
+    reply = await community.say("hana", "accept", old)
+    assert "can't find" in reply.text
+    assert not [m for m in community.port.sent if "meet" in m.message.text]
