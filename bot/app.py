@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
@@ -18,6 +19,7 @@ from bot.models import Member
 from bot.outbox import deliver
 from bot.port import Invocation, Message, Port
 from bot.scheduler import due_work
+from bot.seen import forget_old, remember
 from bot.settings import Settings
 from bot.store import Store
 from bot.usecases import asks, forget, needs, profile, resolve, stats
@@ -56,6 +58,9 @@ ONLY_FOR_KNOWN_MEMBERS: dict[str, Callable[[], Message]] = {
 RETRYABLE_SQLSTATES = {"40001", "40P01"}
 RETRIES = 3
 
+# Remembered requests past their time are swept at most this often per process.
+FORGET_SEEN_EVERY = timedelta(minutes=1)
+
 
 class Whuffie:
     """The bot itself: one per process, shared by every adapter that runs in it."""
@@ -65,6 +70,7 @@ class Whuffie:
         self.store = store
         self.ctx = Context(settings=settings, clock=clock or SystemClock())
         self._delivering = asyncio.Lock()
+        self._seen_swept_at: datetime | None = None
 
     @property
     def clock(self) -> Clock:
@@ -138,6 +144,23 @@ class Whuffie:
                 self.ctx.matchers.forget(community)
                 raise
         raise AssertionError("unreachable")
+
+    async def first_time(self, key: str, remember_for: timedelta) -> bool:
+        """Tell whether a request with this key is new here or in any process on the database.
+
+        Adapters call it with a platform's proof of one delivery (a signature), so a request
+        captured and sent again does its work once; `remember_for` covers as long as the
+        platform would still accept the replay.
+        """
+        now = self.ctx.now()
+        if self._seen_swept_at is None or now - self._seen_swept_at >= FORGET_SEEN_EVERY:
+            self._seen_swept_at = now
+            try:
+                await self.store.run(lambda s: forget_old(s, now))
+            except Exception as exc:
+                # Only housekeeping: an old key kept a little longer refuses nothing valid.
+                log.warning("could not sweep remembered requests (%s)", type(exc).__name__)
+        return await self.store.run(lambda s: remember(s, key, now + remember_for))
 
     async def flush(self) -> int:
         """Deliver what the outbox holds now; return how many messages went out."""

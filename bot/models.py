@@ -148,3 +148,14 @@ class Outbox(SQLModel, table=True):
     created_at: datetime
     sent_at: datetime | None = None
     last_error: str | None = Field(default=None, max_length=500)
+
+
+class SeenRequest(SQLModel, table=True):
+    """A platform request already handled, kept while a replay of it could still be accepted.
+
+    The key is the platform's proof of one delivery (a Slack signature): several processes
+    on one database insert it, and only the first is told to do the work.
+    """
+
+    key: str = Field(primary_key=True, max_length=200)
+    forget_at: datetime = Field(index=True)

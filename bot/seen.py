@@ -1,0 +1,30 @@
+"""Requests handled once: a replayed delivery is recognised, by every process on the database."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session
+
+from bot.models import SeenRequest
+
+
+def remember(session: Session, key: str, forget_at: datetime) -> bool:
+    """Record the key; tell whether it is new (False: another delivery already recorded it).
+
+    `ON CONFLICT DO NOTHING` on the primary key decides between racing processes: the
+    second insert waits for the first to commit, then inserts nothing.
+    """
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    insert = dialect.insert(SeenRequest).values(key=key, forget_at=forget_at)
+    # RETURNING tells the two cases apart on both databases (row counts of INSERTs do not).
+    first = insert.on_conflict_do_nothing(index_elements=["key"]).returning(SeenRequest.key)
+    return session.execute(first).first() is not None
+
+
+def forget_old(session: Session, now: datetime) -> int:
+    """Drop the keys whose replays can no longer be accepted; return how many."""
+    stale = delete(SeenRequest).where(SeenRequest.forget_at < now)  # type: ignore[arg-type]
+    return session.connection().execute(stale).rowcount
