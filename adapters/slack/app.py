@@ -3,6 +3,10 @@
 Every request is acknowledged first, with an empty answer, so Slack always hears back
 within its 3 seconds; the command then runs, the private reply goes out through the
 request's `response_url`, and the core's outbox is flushed.
+
+Over HTTP, the endpoint is open to anyone: a body is read within a size and a time limit,
+its signature checked before anything parses it, and a signed request sent again does its
+work once.
 """
 
 from __future__ import annotations
@@ -12,21 +16,25 @@ import logging
 import re
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Coroutine
+from datetime import timedelta
 from typing import Any
 
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
 from slack_bolt.authorization import AuthorizeResult
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
+from slack_sdk.signature import SignatureVerifier
 
 from adapters.slack import blocks
 from adapters.slack.client import build_client
 from adapters.slack.home import home_view
 from adapters.slack.invocations import community_of, from_buttons, from_command
 from adapters.slack.port import SlackPort
+from adapters.slack.quiet import quiet_libraries, quiet_logger
 from bot import texts
 from bot.app import Whuffie
 from bot.commands import COMMANDS
@@ -38,6 +46,17 @@ log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
 SEEN_EVENTS_KEPT = 2_000
 SHUTDOWN_GRACE_SECONDS = 10.0
+
+# Slack's payloads are a few kilobytes; a message with many blocks stays well under this.
+MAX_BODY_BYTES = 1024 * 1024
+# Slack sends the whole body at once; a client still trickling it after this is let go.
+BODY_TIMEOUT_SECONDS = 10.0
+# Slack accepts a timestamp up to 5 minutes either side of now, so a signature seen now can
+# still pass for up to 10 minutes: that long, a replay of it must be recognised.
+REPLAY_WINDOW = timedelta(minutes=10)
+# A Unix time in seconds has 10 digits until the year 2286; longer is not a timestamp.
+TIMESTAMP_DIGITS_MAX = 12
+REQUEST_KEY = "whuffie_request_key"
 
 
 class SlackStartupError(SettingsError):
@@ -77,6 +96,13 @@ class SlackAdapter(SlackPort):
         self._runner: web.AppRunner | None = None
         self._socket: AsyncSocketModeHandler | None = None
         self.http_url: str | None = None
+        self.body_timeout = BODY_TIMEOUT_SECONDS
+        self._verifier = (
+            SignatureVerifier(settings.slack_signing_secret)
+            if settings.slack_signing_secret
+            else None
+        )
+        quiet_libraries()
         self.bolt = self._build_bolt()
         core.attach(self)
 
@@ -106,7 +132,7 @@ class SlackAdapter(SlackPort):
             client=build_client(self.settings, None),
             signing_secret=self.settings.slack_signing_secret,
             authorize=authorize,
-            logger=logging.getLogger("adapters.slack.bolt"),
+            logger=quiet_logger("adapters.slack.bolt"),
         )
         bolt.middleware(self._skip_seen_events)
         for command in COMMANDS:
@@ -148,18 +174,30 @@ class SlackAdapter(SlackPort):
             self._seen_events.popitem(last=False)
         return await next()
 
-    def _spawn(self, work: Coroutine[Any, Any, None], member: str | None = None) -> None:
+    def _spawn(
+        self,
+        work: Coroutine[Any, Any, None],
+        member: str | None = None,
+        context: AsyncBoltContext | None = None,
+    ) -> None:
         """Run work after the ack, keeping hold of it so shutdown can let it finish.
 
         Work for one member runs in the order Slack delivered it: `/need` then `/done` typed
         in one burst must see the need, even when the first one's translation is slower.
+        A request already handled (by this process or another on the database) is skipped:
+        checking after the ack keeps the ack fast even while the database is busy.
         """
         before = self._last_for_member.get(member) if member else None
+        key = context.get(REQUEST_KEY) if context is not None else None
 
         async def logged() -> None:
             if before is not None:
                 await asyncio.wait([before])
             try:
+                if key and not await self.core.first_time(f"slack:{key}", REPLAY_WINDOW):
+                    log.warning("Slack: ignored a request sent again (same signature)")
+                    work.close()
+                    return
                 await work
             except Exception:
                 log.exception("handling a Slack request failed")
@@ -190,7 +228,9 @@ class SlackAdapter(SlackPort):
         await ack()
         community = community_of(context)
         self._spawn(
-            self._run_command(body, respond, community), f"{community}:{body.get('user_id')}"
+            self._run_command(body, respond, community),
+            f"{community}:{body.get('user_id')}",
+            context,
         )
 
     async def _on_button(
@@ -200,12 +240,12 @@ class SlackAdapter(SlackPort):
         await ack()
         community = community_of(context)
         member = (body.get("user") or {}).get("id")
-        self._spawn(self._run_button(body, respond, community), f"{community}:{member}")
+        self._spawn(self._run_button(body, respond, community), f"{community}:{member}", context)
 
-    async def _on_home_opened(self, event: dict[str, Any]) -> None:
+    async def _on_home_opened(self, event: dict[str, Any], context: AsyncBoltContext) -> None:
         """Show the Home tab: what the bot is for and its commands."""
         if event.get("tab") == "home":
-            self._spawn(self._publish_home(str(event["user"])))
+            self._spawn(self._publish_home(str(event["user"])), context=context)
 
     async def _publish_home(self, user_id: str) -> None:
         """Publish the Home tab for one member."""
@@ -281,7 +321,7 @@ class SlackAdapter(SlackPort):
             await self._socket.connect_async()
             log.warning("Slack: %s, connected through Socket Mode", who)
             return
-        server = web.Application()
+        server = web.Application(client_max_size=MAX_BODY_BYTES)
         server.router.add_post(EVENTS_PATH, self._handle_http)
         self._runner = web.AppRunner(server, access_log=None)
         await self._runner.setup()
@@ -292,9 +332,61 @@ class SlackAdapter(SlackPort):
         log.warning("Slack: %s, serving HTTP on port %s at %s", who, bound[1], EVENTS_PATH)
 
     async def _handle_http(self, request: web.Request) -> web.Response:
-        """One signed request from Slack, verified and dispatched by Bolt."""
-        answer = await self.bolt.async_dispatch(await to_bolt_request(request))
+        """One request from anyone: read it within limits, check it is Slack's, then dispatch.
+
+        The signature is checked on the raw bytes before anything parses them, so junk from
+        a stranger costs a 401 and nothing else; what fails to parse after a good signature
+        is a 400. No answer carries a traceback and no log line carries the body.
+        """
+        try:
+            async with asyncio.timeout(self.body_timeout):
+                raw = await request.read()
+        except TimeoutError:
+            log.warning(
+                "Slack: dropped a request whose body was still arriving after %ss",
+                self.body_timeout,
+            )
+            return _refusal(408, "request body too slow", close=True)
+        except web.HTTPRequestEntityTooLarge:
+            return _refusal(413, "request body too large", close=True)
+        except Exception as exc:  # the client hung up or sent a broken body
+            log.info("Slack: could not read a request body (%s)", type(exc).__name__)
+            return _refusal(400, "unreadable request body", close=True)
+        stamp = request.headers.get("X-Slack-Request-Timestamp", "")
+        signature = request.headers.get("X-Slack-Signature", "")
+        if not self._is_signed(raw, stamp, signature):
+            log.info("Slack: refused a request without a valid signature")
+            return _refusal(401, "invalid request")
+        try:
+            bolt_request = AsyncBoltRequest(
+                body=raw.decode("utf-8"),
+                query=request.query_string,
+                headers={k: list(request.headers.getall(k)) for k in request.headers},
+                context={REQUEST_KEY: signature},
+            )
+            if not isinstance(bolt_request.body, dict):
+                raise ValueError("not an object")
+        except (ValueError, TypeError, KeyError, AttributeError, IndexError) as exc:
+            log.warning("Slack: a signed request could not be parsed (%s)", type(exc).__name__)
+            return _refusal(400, "malformed request")
+        try:
+            answer = await self.bolt.async_dispatch(bolt_request)
+        except Exception as exc:
+            log.error("Slack: could not dispatch a request (%s)", type(exc).__name__)
+            return _refusal(500, "internal error")
         return await to_aiohttp_response(answer)
+
+    def _is_signed(self, raw: bytes, stamp: str, signature: str) -> bool:
+        """Slack's v0 signature over the raw body, with a fresh, well-formed timestamp."""
+        if self._verifier is None or not signature:
+            return False
+        if not (stamp.isascii() and stamp.isdigit() and len(stamp) <= TIMESTAMP_DIGITS_MAX):
+            return False
+        try:
+            body = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return False  # Slack sends UTF-8; the verifier would fail on anything else
+        return self._verifier.is_valid(body, stamp, signature)
 
     async def stop(self) -> None:
         """Stop taking requests, let work in flight finish (briefly), and disconnect."""
@@ -317,3 +409,11 @@ class SlackAdapter(SlackPort):
             await asyncio.Event().wait()
         finally:
             await self.stop()
+
+
+def _refusal(status: int, reason: str, *, close: bool = False) -> web.Response:
+    """A short JSON refusal; `close` ends the connection (its body may still be unread)."""
+    response = web.json_response({"error": reason}, status=status)
+    if close:
+        response.force_close()
+    return response

@@ -8,6 +8,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack.quiet import quiet_logger
 from bot.settings import Settings
 
 SLACK_API_BASE_URL = "https://slack.com/api/"
@@ -27,6 +28,8 @@ def build_client(settings: Settings, token: str | None) -> AsyncWebClient:
     return AsyncWebClient(
         token=token,
         base_url=api_base_url(settings),
+        # Its DEBUG lines hold every message sent, members' words included.
+        logger=quiet_logger("adapters.slack.web"),
         retry_handlers=[
             AsyncConnectionErrorRetryHandler(),
             AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),

@@ -120,18 +120,17 @@ class SlackSender:
         answer.response_url = response_url
         return answer
 
-    async def press(
+    def press_body(
         self,
         user_id: str,
         button: dict[str, Any],
         on: Posted | Response,
+        response_url: str,
         *,
         team_id: str = TEAM_ID,
         org_id: str | None = None,
-        **kwargs: Any,
-    ) -> Answer:
-        """Press a button of a message the bot sent (a DM, or an ephemeral reply)."""
-        response_url = self.fake.response_url()
+    ) -> str:
+        """A button press's form body (a `payload` of JSON), as Slack sends it."""
         user = self.fake.users.get(user_id, {})
         if isinstance(on, Posted):
             container = {"type": "message", "message_ts": on.ts, "channel_id": on.channel}
@@ -166,7 +165,21 @@ class SlackSender:
         }
         if message is not None:
             payload["message"] = message
-        body = urlencode({"payload": json.dumps(payload)})
+        return urlencode({"payload": json.dumps(payload)})
+
+    async def press(
+        self,
+        user_id: str,
+        button: dict[str, Any],
+        on: Posted | Response,
+        *,
+        team_id: str = TEAM_ID,
+        org_id: str | None = None,
+        **kwargs: Any,
+    ) -> Answer:
+        """Press a button of a message the bot sent (a DM, or an ephemeral reply)."""
+        response_url = self.fake.response_url()
+        body = self.press_body(user_id, button, on, response_url, team_id=team_id, org_id=org_id)
         answer = await self.post(body, "application/x-www-form-urlencoded", **kwargs)
         answer.response_url = response_url
         return answer
