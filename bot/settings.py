@@ -93,6 +93,13 @@ class Settings:
     asks_at_once: int = 3
     max_open_asks: int = 3
     ask_timeout: timedelta = timedelta(hours=24)
+    # Fair limits, counted from the database over a rolling window so they hold across
+    # processes; sized so that a member's ordinary day never meets them.
+    needs_per_hour: int = 5  # needs one member may post
+    thanks_per_hour: int = 10  # /thanks one member may send
+    thanks_to_one_member_per_day: int = 3  # /thanks from one member to the same member
+    asks_per_hour: int = 5  # asks one helper may receive, whoever needs help
+    asks_from_one_member_per_day: int = 3  # asks to one helper about one member's needs
     followup_after: timedelta = timedelta(days=3)
     tick_seconds: int = 30
     slack_bot_token: str = field(default="", repr=False)
@@ -135,6 +142,11 @@ class Settings:
             asks_at_once=_int(env, "WHUFFIE_ASKS_AT_ONCE", 3),
             max_open_asks=_int(env, "WHUFFIE_MAX_OPEN_ASKS", 3),
             ask_timeout=_hours(env, "WHUFFIE_ASK_TIMEOUT_HOURS", 24),
+            needs_per_hour=_int(env, "WHUFFIE_NEEDS_PER_HOUR", 5),
+            thanks_per_hour=_int(env, "WHUFFIE_THANKS_PER_HOUR", 10),
+            thanks_to_one_member_per_day=_int(env, "WHUFFIE_THANKS_TO_ONE_MEMBER_PER_DAY", 3),
+            asks_per_hour=_int(env, "WHUFFIE_ASKS_PER_HOUR", 5),
+            asks_from_one_member_per_day=_int(env, "WHUFFIE_ASKS_FROM_ONE_MEMBER_PER_DAY", 3),
             followup_after=_hours(env, "WHUFFIE_FOLLOWUP_HOURS", 72),
             tick_seconds=_int(env, "WHUFFIE_TICK_SECONDS", 30),
             slack_bot_token=env.get("SLACK_BOT_TOKEN", "").strip(),

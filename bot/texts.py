@@ -510,6 +510,48 @@ def too_many_needs(limit: int) -> Message:
     )
 
 
+# -- fair limits -------------------------------------------------------------------------
+
+
+def _in_about(wait: timedelta) -> str:
+    minutes = max(1, round(wait.total_seconds() / 60))
+    if minutes < 90:
+        return f"in about {_plural(minutes, 'minute')}"
+    return f"in about {_plural(round(minutes / 60), 'hour')}"
+
+
+def too_many_gives(limit: int) -> Message:
+    """/give by a member who already holds as many asks and gives as anyone may."""
+    return Message(
+        f"You're already helping with (or have been asked about) {limit} needs — thank you! "
+        "Let those settle first: once one is resolved or answered, `/give` again."
+    )
+
+
+def needs_too_fast(limit: int, wait: timedelta) -> Message:
+    """A member posting needs faster than the community can answer them."""
+    return Message(
+        f"You've posted {_plural(limit, 'need')} in the last hour — let's give people a moment "
+        f"to answer those. You can post your next one {_in_about(wait)}."
+    )
+
+
+def thanks_too_fast(limit: int, wait: timedelta) -> Message:
+    """A member sending many thank-yous in a short time."""
+    return Message(
+        f"That's {_plural(limit, 'thank-you')} in the last hour — lovely to see! Let's keep "
+        f"each one special: you can send the next {_in_about(wait)}."
+    )
+
+
+def thanks_same_member_again(target: str, limit: int, wait: timedelta) -> Message:
+    """A member thanking the same member again and again."""
+    return Message(
+        f"You've thanked {target} {_plural(limit, 'time')} today — they've got the message, "
+        f"and it surely made their day. You can thank them again {_in_about(wait)}."
+    )
+
+
 def _pct(share: float | None) -> str:
     return "—" if share is None else f"{share:.0%}"
 

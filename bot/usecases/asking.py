@@ -8,6 +8,7 @@ from sqlmodel import Session, col, func, or_, select
 
 from bot import texts
 from bot.context import Context
+from bot.limits import asked_enough, open_load
 from bot.models import (
     ASK_ACCEPTED,
     ASK_DECLINED,
@@ -56,13 +57,8 @@ def ask_more(ctx: Context, session: Session, need: Need, how_many: int) -> int:
             .execution_options(populate_existing=True)
         )
     }
-    open_asks = dict(
-        session.exec(
-            select(Ask.member_id, func.count())
-            .where(col(Ask.member_id).in_(ids), Ask.status == ASK_PENDING)
-            .group_by(col(Ask.member_id))
-        ).all()
-    )
+    open_asks = open_load(ctx, session, ids)
+    resting = asked_enough(ctx, session, ids, need.requester_id)
     loads = {
         str(mid): Load(
             open_asks=open_asks.get(mid, 0),
@@ -73,7 +69,9 @@ def ask_more(ctx: Context, session: Session, need: Need, how_many: int) -> int:
     available = [
         c
         for c in ranked
-        if (m := members.get(int(c.member_id))) is not None and is_available(ctx, m)
+        if (m := members.get(int(c.member_id))) is not None
+        and is_available(ctx, m)
+        and m.id not in resting
     ]
     chosen = select_fairly(available, loads, k=how_many, max_open=ctx.settings.max_open_asks)
     requester = session.get(Member, need.requester_id)

@@ -6,6 +6,7 @@ from sqlmodel import Session, col, select
 
 from bot import texts
 from bot.context import MAX_NEED_CHARS, Context, parse_id
+from bot.limits import GIVE_REASON, need_wait, open_load
 from bot.models import (
     ASK_ACCEPTED,
     NEED_OPEN,
@@ -39,6 +40,9 @@ def need(ctx: Context, session: Session, me: Member, inv: Invocation) -> Message
     )
     if open_count >= MAX_OPEN_NEEDS:
         return texts.too_many_needs(MAX_OPEN_NEEDS)
+    wait = need_wait(ctx, session, me)
+    if wait is not None:
+        return texts.needs_too_fast(ctx.settings.needs_per_hour, wait)
     with ctx.matchers.using(session, me.community_id) as matcher:
         topics = matcher.topics(text)
     posted = Need(
@@ -83,11 +87,17 @@ def give(ctx: Context, session: Session, me: Member, inv: Invocation) -> Message
     mine = session.exec(select(Ask).where(Ask.need_id == wanted.id, Ask.member_id == me.id)).first()
     was_asked = mine is not None  # their ask DM exists and loses its buttons too
     if mine is None:
+        # Each give shows its taker a requester and their need: counted like an open ask.
+        # Locking the member after the need keeps the order every ask takes (need, then
+        # member), so two gives at once in two processes cannot both pass the limit.
+        locked(session, Member, me.id)
+        if open_load(ctx, session, [me.id]).get(me.id, 0) >= ctx.settings.max_open_asks:
+            return texts.too_many_gives(ctx.settings.max_open_asks)
         mine = Ask(
             need_id=wanted.id,
             member_id=me.id,
             community_id=me.community_id,
-            reason="you offered to help from the open needs",
+            reason=GIVE_REASON,
             created_at=ctx.now(),
             expires_at=ctx.now(),
         )

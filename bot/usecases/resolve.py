@@ -8,6 +8,7 @@ from sqlmodel import Session, col, select
 
 from bot import texts
 from bot.context import MAX_THANKS_CHARS, Context, parse_id
+from bot.limits import thanks_to_wait, thanks_wait
 from bot.models import (
     ASK_PENDING,
     ASK_SUPERSEDED,
@@ -163,7 +164,14 @@ def thanks(ctx: Context, session: Session, me: Member, inv: Invocation) -> Messa
         return texts.text_too_long(len(words), MAX_THANKS_CHARS)
     if inv.target.user_id == me.user_id:
         return texts.thanks_self()
+    wait = thanks_wait(ctx, session, me)
+    if wait is not None:
+        return texts.thanks_too_fast(ctx.settings.thanks_per_hour, wait)
     target = ensure_member(session, inv.target, ctx.now())
+    wait = thanks_to_wait(ctx, session, me, target)
+    if wait is not None:
+        limit = ctx.settings.thanks_to_one_member_per_day
+        return texts.thanks_same_member_again(ctx.name(target), limit, wait)
     session.add(
         Thanks(
             community_id=me.community_id,

@@ -84,3 +84,25 @@ def test_settings_stay_frozen_and_keep_secrets_out_of_repr() -> None:
     assert "discord_shard_ids=(1,)" in shown
     with pytest.raises(dataclasses.FrozenInstanceError):
         settings.discord_shard_count = 3  # type: ignore[misc]
+
+
+def test_fair_limits_are_read_and_checked() -> None:
+    """Each fair limit comes from its setting; a nonsense value says which one to fix."""
+    settings = Settings.from_env(
+        {
+            "WHUFFIE_NEEDS_PER_HOUR": "2",
+            "WHUFFIE_THANKS_PER_HOUR": "4",
+            "WHUFFIE_THANKS_TO_ONE_MEMBER_PER_DAY": "1",
+            "WHUFFIE_ASKS_PER_HOUR": "6",
+            "WHUFFIE_ASKS_FROM_ONE_MEMBER_PER_DAY": "2",
+        }
+    )
+    assert (
+        settings.needs_per_hour,
+        settings.thanks_per_hour,
+        settings.thanks_to_one_member_per_day,
+        settings.asks_per_hour,
+        settings.asks_from_one_member_per_day,
+    ) == (2, 4, 1, 6, 2)
+    with pytest.raises(SettingsError, match="WHUFFIE_NEEDS_PER_HOUR"):
+        Settings.from_env({"WHUFFIE_NEEDS_PER_HOUR": "0"})

@@ -1,0 +1,146 @@
+"""Fair limits: how much one member may do, and how often one member may be reached.
+
+Everything is counted from the database over a rolling window, never kept in memory, so a
+limit holds however many bot processes share the database, and survives a restart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, col, func, select
+
+from bot.context import Context
+from bot.models import ASK_ACCEPTED, ASK_PENDING, NEED_INTRODUCED, Ask, Member, Need, Thanks
+
+HOUR = timedelta(hours=1)
+DAY = timedelta(days=1)
+
+# The reason on an ask a member chose for themselves with /give (the bot never sent it).
+GIVE_REASON = "you offered to help from the open needs"
+
+Wait = timedelta | None  # how long until one more is allowed; None: it is allowed now
+
+
+def _room_in(ctx: Context, times: Sequence[datetime], limit: int, window: timedelta) -> Wait:
+    """How long until one more is allowed, given the newest `limit` moments; None: now."""
+    if len(times) < limit:
+        return None
+    # The oldest of the newest `limit` leaving the window is what makes room again.
+    return max(min(times) + window - ctx.now(), timedelta(minutes=1))
+
+
+def need_wait(ctx: Context, session: Session, me: Member) -> Wait:
+    """How long before this member may post another need (None: now)."""
+    limit = ctx.settings.needs_per_hour
+    when = col(Need.created_at)
+    times = session.exec(
+        select(when)
+        .where(Need.requester_id == me.id, when > ctx.now() - HOUR)
+        .order_by(when.desc())
+        .limit(limit)
+    ).all()
+    return _room_in(ctx, times, limit, HOUR)
+
+
+def thanks_wait(ctx: Context, session: Session, me: Member) -> Wait:
+    """How long before this member may send another /thanks (None: now)."""
+    limit = ctx.settings.thanks_per_hour
+    when = col(Thanks.created_at)
+    # Thank-yous sent with /done are bounded by the needs resolved; only /thanks counts.
+    times = session.exec(
+        select(when)
+        .where(
+            Thanks.from_member_id == me.id,
+            col(Thanks.need_id).is_(None),
+            when > ctx.now() - HOUR,
+        )
+        .order_by(when.desc())
+        .limit(limit)
+    ).all()
+    return _room_in(ctx, times, limit, HOUR)
+
+
+def thanks_to_wait(ctx: Context, session: Session, me: Member, to: Member) -> Wait:
+    """How long before this member may thank the same member again (None: now)."""
+    limit = ctx.settings.thanks_to_one_member_per_day
+    when = col(Thanks.created_at)
+    times = session.exec(
+        select(when)
+        .where(
+            Thanks.from_member_id == me.id,
+            Thanks.to_member_id == to.id,
+            col(Thanks.need_id).is_(None),
+            when > ctx.now() - DAY,
+        )
+        .order_by(when.desc())
+        .limit(limit)
+    ).all()
+    return _room_in(ctx, times, limit, DAY)
+
+
+def open_load(ctx: Context, session: Session, member_ids: Collection[int]) -> dict[int, int]:
+    """Unanswered asks plus open gives, per member: what `max_open_asks` bounds.
+
+    A give stays open until its need is resolved, or until the requester is asked whether
+    it helped: a requester who never answers must not keep a helper from giving for good.
+    """
+    ids = list(member_ids)
+    pending = session.exec(
+        select(Ask.member_id, func.count())
+        .where(col(Ask.member_id).in_(ids), Ask.status == ASK_PENDING)
+        .group_by(col(Ask.member_id))
+    ).all()
+    gives = session.exec(
+        select(Ask.member_id, func.count())
+        .join(Need, col(Need.id) == col(Ask.need_id))
+        .where(
+            col(Ask.member_id).in_(ids),
+            Ask.status == ASK_ACCEPTED,
+            Ask.reason == GIVE_REASON,
+            Need.status == NEED_INTRODUCED,
+            col(Need.introduced_at) > ctx.now() - ctx.settings.followup_after,
+        )
+        .group_by(col(Ask.member_id))
+    ).all()
+    load: dict[int, int] = {}
+    for member_id, count in [*pending, *gives]:
+        load[member_id] = load.get(member_id, 0) + count
+    return load
+
+
+def asked_enough(
+    ctx: Context, session: Session, member_ids: Collection[int], requester_id: int
+) -> set[int]:
+    """Helpers who have been asked enough for now, and rest from further asks.
+
+    Either asked `asks_per_hour` times in the last hour, whoever needed help, or asked
+    `asks_from_one_member_per_day` times in a day about this requester's needs: posting and
+    closing needs in a loop must not become a way to ping one person.
+    """
+    ids = list(member_ids)
+    now = ctx.now()
+    this_hour = session.exec(
+        select(Ask.member_id)
+        .where(
+            col(Ask.member_id).in_(ids),
+            Ask.reason != GIVE_REASON,
+            col(Ask.created_at) > now - HOUR,
+        )
+        .group_by(col(Ask.member_id))
+        .having(func.count() >= ctx.settings.asks_per_hour)
+    ).all()
+    this_requester = session.exec(
+        select(Ask.member_id)
+        .join(Need, col(Need.id) == col(Ask.need_id))
+        .where(
+            col(Ask.member_id).in_(ids),
+            Ask.reason != GIVE_REASON,
+            Need.requester_id == requester_id,
+            col(Ask.created_at) > now - DAY,
+        )
+        .group_by(col(Ask.member_id))
+        .having(func.count() >= ctx.settings.asks_from_one_member_per_day)
+    ).all()
+    return {*this_hour, *this_requester}
