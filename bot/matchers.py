@@ -6,12 +6,16 @@ import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from bot.models import NEED_RESOLVED, Community, Need, Skill
 from matching import Matcher
+
+if TYPE_CHECKING:
+    from matching.semantic import Embedder
 
 
 class Matchers:
@@ -22,7 +26,9 @@ class Matchers:
     process is matchable here at the next match.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, embedder: Embedder | None = None) -> None:
+        # The meaning model is read-only: one copy serves every community of the process.
+        self._embedder = embedder
         self._matchers: dict[str, tuple[int, Matcher]] = {}
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
@@ -38,7 +44,12 @@ class Matchers:
         with self._lock(community_id):
             cached = self._matchers.get(community_id)
             if cached is None or cached[0] != version:
-                cached = (version, _build(session, community_id))
+                if self._embedder is None:
+                    # Loaded on first use, so commands that match nothing start fast.
+                    from matching.semantic import shared_embedder
+
+                    self._embedder = shared_embedder()
+                cached = (version, _build(session, community_id, self._embedder))
                 self._matchers[community_id] = cached
             yield cached[1]
 
@@ -83,8 +94,8 @@ def _version(session: Session, community_id: str) -> int:
     return version or 0
 
 
-def _build(session: Session, community_id: str) -> Matcher:
-    matcher = Matcher()
+def _build(session: Session, community_id: str, embedder: Embedder) -> Matcher:
+    matcher = Matcher(embedder=embedder)
     skills: dict[str, list[str]] = defaultdict(list)
     for member_id, name in session.exec(
         select(Skill.member_id, Skill.name)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from bot.commands import COMMANDS
 from bot.port import Button, Message
+from matching import Reason
 
 if TYPE_CHECKING:
     from bot.usecases.stats import Stats
@@ -275,6 +276,27 @@ def already_handled(need_id: int) -> Message:
 # -- asks --------------------------------------------------------------------------------
 
 
+def why_you(reasons: Sequence[Reason]) -> str:
+    """Why a member fits a need, in their words: skills named, meaning, then past help."""
+    named = [r.skill_phrase() for r in reasons if r.kind not in ("semantic", "history")]
+    parts = [f"you offered {_and(named)}"] if named else []
+    for r in reasons:
+        if r.kind == "semantic":
+            about = f" about '{r.matched}'" if r.matched else ""
+            parts.append(f"the need{about} sounds like your '{r.skill}'")
+    for r in reasons:
+        if r.kind == "history":
+            parts.append(f"you helped with a similar need before ({r.matched})")
+    return _and(parts) if parts else "you are one of the most active helpers here"
+
+
+def _and(items: Sequence[str]) -> str:
+    """`a`, `a and b`, `a, b and c`."""
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
 def ask(ask_id: int, requester: str, quoted: str, why: str) -> Message:
     """The private ask: the need, why them, and two buttons."""
     return Message(
@@ -337,6 +359,18 @@ def ask_gone() -> Message:
     return Message("This ask has closed — it's been taken care of or moved on. Thank you!")
 
 
+def _as_them(why: str) -> str:
+    """A reason told to the helper, retold to both sides."""
+    for you, them in (
+        ("you offered", "they offered"),
+        ("sounds like your", "sounds like their"),
+        ("you helped", "they helped"),
+        ("you are one", "they are one"),
+    ):
+        why = why.replace(you, them)
+    return why
+
+
 def intro(
     requester: str,
     helper: str,
@@ -348,7 +382,7 @@ def intro(
     lines = [
         f"{requester}, meet {helper}! {helper} said yes to your need:",
         quoted,
-        f"Why {helper}: {why.replace('you offered', 'they offered')}.",
+        f"Why {helper}: {_as_them(why)}.",
         "Take it from here — a quick hello and a time to talk is a great start.",
         "",
         NUDGE,

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from matching.index import Matcher
+from matching.semantic import shared_embedder
 from matching.synthetic import Community
 
 DEFAULT_SIZES = "1000,10000,100000,1000000"
@@ -78,7 +79,7 @@ def measure(size: int, *, needs: int, seed: int) -> dict[str, Any]:
     history = list(community.history(min(100_000, max(10, size // 10))))
 
     started = time.perf_counter()
-    matcher = Matcher()
+    matcher = Matcher(embedder=shared_embedder())
     # Past help first: members are not in any posting yet, so no posting moves.
     for helpers, text, at in history:
         matcher.record_helps(helpers, text, at)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-ReasonKind = Literal["exact", "alias", "fuzzy", "history"]
+ReasonKind = Literal["exact", "alias", "fuzzy", "part", "semantic", "history"]
 
 
 @dataclass(frozen=True)
@@ -20,6 +20,9 @@ class Reason:
         """The reason in words a member understands."""
         if self.kind == "history":
             return f"you helped with a similar need before ({self.matched})"
+        if self.kind == "semantic":
+            about = f" about '{self.matched}'" if self.matched else ""
+            return f"the need{about} sounds like your '{self.skill}'"
         return f"you offered {self.skill_phrase()}"
 
     def skill_phrase(self) -> str:
@@ -40,11 +43,14 @@ class Candidate:
     @property
     def explanation(self) -> str:
         """One sentence: the skills that matched, then any similar past help."""
-        skills = [r.skill_phrase() for r in self.reasons if r.kind != "history"]
-        history = [r.describe() for r in self.reasons if r.kind == "history"]
+        skills = [r.skill_phrase() for r in self.reasons if r.kind not in _OTHER]
+        others = [r.describe() for r in self.reasons if r.kind in _OTHER]
         parts = [f"you offered {_and(skills)}"] if skills else []
-        parts += history
+        parts += others
         return _and(parts) if parts else "you are one of the most active helpers here"
+
+
+_OTHER = ("semantic", "history")  # reasons that are not a skill the need names
 
 
 def _and(items: list[str]) -> str:

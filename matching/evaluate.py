@@ -17,7 +17,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from matching.index import Matcher
+from matching.index import Matcher, Weights
+from matching.semantic import shared_embedder
 
 MIN_RANKING = 100
 
@@ -76,13 +77,15 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def evaluate_site(folder: Path, rankings: TextIO | None = None) -> SiteResult:
+def evaluate_site(
+    folder: Path, rankings: TextIO | None = None, weights: Weights | None = None
+) -> SiteResult:
     """Build a matcher from one site's profiles and history, then rank each of its needs."""
     members = list(_jsonl(folder / "members.jsonl"))
     needs = list(_jsonl(folder / "needs.jsonl"))
     history_file = folder / "history.jsonl"
     history = list(_jsonl(history_file)) if history_file.exists() else []
-    matcher = Matcher()
+    matcher = Matcher(weights, embedder=shared_embedder())
     try:
         ids = [str(m["member_id"]) for m in members]
         matcher.add_members((str(m["member_id"]), m["skill_counts"]) for m in members)

@@ -15,7 +15,8 @@ import math
 import time
 from bisect import bisect_left
 from collections.abc import Callable, Collection, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from matching.activity import Activity
 from matching.candidate import Candidate, Reason
@@ -23,6 +24,9 @@ from matching.history import HistoryIndex, Similar
 from matching.normalize import STOPWORDS, terms, words
 from matching.profiles import Profiles, skill_items
 from matching.vocabulary import Hit
+
+if TYPE_CHECKING:  # numpy loads only when a matcher is given a model
+    from matching.semantic import Embedder, Vectors
 
 __all__ = ["Candidate", "Matcher", "Reason", "Weights"]
 
@@ -32,29 +36,51 @@ class Weights:
     """The tunable constants of the score; the defaults are the evaluated ones."""
 
     history: float = 1.5  # times log(1 + similarity-weighted past helps)
-    skills: float = 0.05  # times sum(match strength * idf * log(1 + evidence))
+    skills: float = 0.03  # times sum(match strength * idf * log(1 + evidence))
     similar_needs: int = 100  # how many similar past needs vote
     query_words: int = 64  # the rarest words of a need that search the history
     history_budget: int = 4_000  # postings of past needs one search reads at most
     exhaustive: int = 256  # postings this short are always read whole
     depth: int = 4096  # at most this many holders of popular skills are read per need
     known_word_df: int = 3  # a word in this many past needs is a word, not a typo
+    part: float = 0.3  # for ranking, times the share of a skill's telling words a need names
+    part_fit: float = 0.7  # ...and for deciding whether it fits
+    semantic: float = 0.25  # times how strongly a skill's meaning fits the need (0..1)
+    semantic_k: int = 4  # the skills nearest a need's meaning that are considered
+    semantic_lo: float = 0.1  # cosine below which a skill's meaning says nothing
+    semantic_hi: float = 0.55  # cosine at which it fits fully
+    fit: float = 0.4  # a member is asked only for a skill that fits at least this much
+    keep: float = 0.8  # ...and only when their score is at least this share of the best
 
 
 @dataclass
 class _Query:
+    text: str
     hits: list[Hit]
     weights: list[tuple[str, float]]  # (term, score weight) for each hit
     history: dict[int, float]  # member -> similarity-weighted past helps
     shared: dict[int, tuple[str, ...]]  # member -> words shared with the nearest past need
+    vector: Vectors | None = None  # the need's meaning, when the matcher has a model
+
+    def fits(self, skills: Mapping[str, int], fit: float) -> bool:
+        """Whether one of these skills fits the need well enough to ask about it."""
+        return self.fitness(skills) >= fit
+
+    def fitness(self, skills: Mapping[str, int]) -> float:
+        """How well the best of these skills fits the need (0 to 1)."""
+        return max((h.strength for h in self.hits if h.term in skills), default=0.0)
 
 
 class Matcher:
     """Ranks members against a need by activity, past help and the skills they offered."""
 
-    def __init__(self, weights: Weights | None = None) -> None:
+    def __init__(self, weights: Weights | None = None, embedder: Embedder | None = None) -> None:
         self.weights = weights or Weights()
         self._profiles = Profiles()
+        if embedder is not None:
+            from matching.semantic import SemanticIndex
+
+            self._profiles.semantic = SemanticIndex(embedder)
         self._history = HistoryIndex()
         self._activity = Activity()
         self._stored: dict[int, float] = {}  # member -> stored (undecayed) activity
@@ -152,7 +178,14 @@ class Matcher:
         """Members with a reason to help, ranked best first (at most `limit`)."""
         query = self._query(text)
         excluded = {self._profiles.ids[e] for e in exclude if e in self._profiles.ids}
-        scores = self._top(query, excluded, limit)
+        skills, w = self._profiles.skills, self.weights
+        top = self._top(query, excluded, limit)
+        fitness = {m: query.fitness(skills[m]) for m, _ in top}
+        best = max(fitness.values(), default=0.0)
+        # Whoever helped with needs like this one fits; others fit by a skill, and only when
+        # it fits nearly as well as the best one: a wrong ask costs a helper's goodwill.
+        cut = max(w.fit, w.keep * best)
+        scores = [(m, s) for m, s in top if m in query.history or fitness[m] >= cut]
         return [self._candidate(m, s, query) for m, s in scores]
 
     def explain(self, text: str, member_id: str) -> Candidate | None:
@@ -162,7 +195,7 @@ class Matcher:
             return None
         query = self._query(text)
         skills = self._profiles.skills[m]
-        if m not in query.history and not any(h.term in skills for h in query.hits):
+        if m not in query.history and not query.fits(skills, self.weights.fit):
             return None
         return self._candidate(m, self._score(m, query), query)
 
@@ -186,13 +219,53 @@ class Matcher:
 
     def _query(self, text: str) -> _Query:
         p, w = self._profiles, self.weights
-        hits = p.vocabulary.find(text, self._is_word)
-        weights = [(h.term, w.skills * h.strength * p.idf(h.term)) for h in hits]
+        found = p.vocabulary.find(text, self._is_word)
+        # A skill named by some of its words (`part`) fits and ranks by the share named.
+        hits = [
+            replace(h, strength=h.strength * w.part_fit) if h.kind == "part" else h for h in found
+        ]
+        ranking = {h.term: h.strength * (w.part if h.kind == "part" else 1.0) for h in found}
+        vector = None
+        if p.semantic is not None:
+            vector = p.semantic.embed(text)
+            near = p.semantic.nearest(vector, w.semantic_k, w.semantic_lo)
+            hits, ranking = self._with_meaning(hits, ranking, near)
+        weights = [(h.term, w.skills * ranking[h.term] * p.idf(h.term)) for h in hits]
         similar = self._history.similar(
             text, k=w.similar_needs, max_words=w.query_words, budget=w.history_budget
         )
         history, shared = self._credit(similar)
-        return _Query(hits, weights, history, shared)
+        return _Query(text, hits, weights, history, shared, vector)
+
+    def _with_meaning(
+        self, hits: list[Hit], ranking: dict[str, float], near: list[tuple[str, float]]
+    ) -> tuple[list[Hit], dict[str, float]]:
+        """Merge the skills found by words with those near the need's meaning.
+
+        Each source alone gives its strength; both together give more than either
+        (1 - (1 - a)(1 - b)), so "rails" in a need about an app's slow queries fits
+        "Ruby on Rails" better than the word or the meaning alone would. The hits carry how
+        well a skill fits (to decide whom to ask); the second result is each skill's strength
+        for ranking, where meaning weighs `semantic` as much as words.
+        """
+        w = self.weights
+        span = max(1e-9, w.semantic_hi - w.semantic_lo)
+        by_term = {h.term: h for h in hits}
+        ranking = dict(ranking)
+        for term, cosine in near:
+            meaning = min(1.0, max(0.0, (cosine - w.semantic_lo) / span))
+            if meaning <= 0.0:
+                continue
+            found = by_term.get(term)
+            lexical = found.strength if found is not None else 0.0
+            ranked = ranking.get(term, 0.0)
+            ranking[term] = 1.0 - (1.0 - ranked) * (1.0 - w.semantic * meaning)
+            if found is None:
+                by_term[term] = Hit(term, "", meaning, "semantic")
+                continue
+            both = 1.0 - (1.0 - lexical) * (1.0 - meaning)
+            by_term[term] = Hit(term, found.matched, both, found.kind)  # words explain best
+        return sorted(by_term.values(), key=lambda h: h.term), ranking
 
     def _credit(
         self, similar: list[Similar]
@@ -311,8 +384,13 @@ class Matcher:
         weight = dict(query.weights)
         hits = [h for h in query.hits if h.term in skills]
         hits.sort(key=lambda h: (-weight[h.term] * math.log1p(skills[h.term]), h.term))
-        for h in hits:
-            reasons.append(Reason(p.written(m, h.term), h.matched, h.kind))
+        # Only the skills that fit are worth telling; the best one when none does alone.
+        shown = [h for h in hits if h.strength >= self.weights.fit] or hits[:1]
+        for h in shown:
+            matched = h.matched
+            if h.kind == "semantic" and p.semantic is not None and query.vector is not None:
+                matched = p.semantic.about(query.text, h.term) or matched
+            reasons.append(Reason(p.written(m, h.term), matched, h.kind))
         if m in query.history:
             words = ", ".join(f"'{w}'" for w in query.shared.get(m, ()))
             reasons.append(Reason("", words or "similar words", "history"))

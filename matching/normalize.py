@@ -55,7 +55,9 @@ _STOPWORD_TEXT = """
     would yes yet you your"""
 STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 
-_WORD = re.compile(r"[a-z0-9][a-z0-9+#.]*[a-z0-9+#]|[a-z0-9]")
+# A word is letters or digits of any script (日本語,한국어, español), with the inner `+#.` of
+# names like `c++`, `c#` and `node.js`.
+_WORD = re.compile(r"[^\W_][\w+#.]*[\w+#]|[^\W_]")
 _SPLIT = str.maketrans({"-": " ", "_": " ", "/": " "})
 # Endings where a trailing "s" is part of the word, not a plural (status, analysis, redis).
 _KEEP_S = ("ss", "us", "is", "os", "as", "js")
@@ -64,7 +66,9 @@ _KEEP_S = ("ss", "us", "is", "os", "as", "js")
 def fold(text: str) -> str:
     """Lower-case and strip accents, keeping only what compares."""
     decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    # Recompose what decomposition split without an accent (Hangul syllables, kana).
+    return unicodedata.normalize("NFC", stripped).casefold()
 
 
 def words(text: str) -> list[str]:

@@ -11,9 +11,13 @@ import math
 from bisect import bisect_left, insort
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING
 
 from matching.normalize import normalize
 from matching.vocabulary import Vocabulary
+
+if TYPE_CHECKING:  # numpy loads only when a matcher is given a model
+    from matching.semantic import SemanticIndex
 
 PostingKey = tuple[float, int, str]
 
@@ -23,6 +27,7 @@ class Profiles:
 
     def __init__(self) -> None:
         self.vocabulary = Vocabulary()
+        self.semantic: SemanticIndex | None = None  # skills by meaning, when a model is given
         self.ids: dict[str, int] = {}
         self.names: list[str] = []
         self.skills: list[dict[str, int]] = []  # member -> term -> evidence count
@@ -78,6 +83,8 @@ class Profiles:
             if forms is None:  # a skill nobody offered until now
                 forms = self.display[term] = Counter()
                 self.vocabulary.add(term)
+                if self.semantic is not None:
+                    self.semantic.add(term, written)
             forms[written] += 1
         else:
             self._unpost(m, term)  # its place depends on the evidence about to change
@@ -106,6 +113,8 @@ class Profiles:
             del forms[written]
         if term not in self.postings:
             self.vocabulary.discard(term)
+            if self.semantic is not None:
+                self.semantic.discard(term)
             del self.display[term]
             del self.max_count[term]
         return True
@@ -166,6 +175,8 @@ class Profiles:
                 if seen is None:
                     seen = display[term] = Counter()
                     self.vocabulary.add(term)
+                    if self.semantic is not None:
+                        self.semantic.add(term, written)
                 seen[written] += 1
                 posting = postings.get(term)
                 if posting is None:

@@ -11,12 +11,23 @@ from rapidfuzz.distance import OSA
 
 from matching.normalize import ALIASES, STOPWORDS, stem, terms, words
 
-HitKind = Literal["exact", "alias", "fuzzy"]
+HitKind = Literal["exact", "alias", "fuzzy", "part", "semantic"]
 
 # Typos are only looked for in words this long: shorter ones have too many real neighbours
 # (`scale` vs `scala`, `js` vs `jq`), and a two-letter skill must only ever match as itself.
 MIN_TYPO_LENGTH = 6
 FUZZY_STRENGTH = 0.8
+# Words that say what kind of help, not about what: alone they never name a skill, and in a
+# skill of several words they weigh little ("resume review" is about the resume).
+_GENERIC_TEXT = """
+    advanced advice basic basics beginner beginners coaching consulting course courses dev
+    development developer engineering expert experience fix fixing general help helping intro
+    introduction job jobs learn learning lesson lessons native nativo nativa natif nativ
+    muttersprache practice practise prep preparation review reviews service services setup
+    skill skills small stuff support teaching tip tips training tutoring w work writing
+    """
+GENERIC_WORDS = frozenset(_GENERIC_TEXT.split())
+GENERIC_WEIGHT = 0.15
 _LONGEST_ALIAS = max(len(a.split()) for a in ALIASES)
 
 
@@ -79,6 +90,7 @@ class Vocabulary:
         self._joined: dict[str, set[str]] = defaultdict(set)  # "stakepool" -> {"stake pool"}
         self._lengths: Counter[int] = Counter()  # how many terms have n words
         self._words: Counter[str] = Counter()  # word -> number of terms using it
+        self._containing: dict[str, set[str]] = defaultdict(set)  # word -> terms of 2+ words
         self._neighbours: dict[str, set[str]] = defaultdict(set)  # a deletion -> words
         for alias in ALIASES:  # so `postgress` finds `postgres`, an alias of `postgresql`
             if len(alias) >= MIN_TYPO_LENGTH and alias.isalpha():
@@ -100,6 +112,8 @@ class Vocabulary:
         self._lengths[len(parts)] += 1
         if len(parts) > 1:
             self._joined["".join(parts)].add(term)
+            for w in set(parts):
+                self._containing[w].add(term)
         for w in parts:
             self._words[w] += 1
             if self._words[w] == 1 and len(w) >= MIN_TYPO_LENGTH and w.isalpha():
@@ -118,6 +132,10 @@ class Vocabulary:
             self._joined[joined].discard(term)
             if not self._joined[joined]:
                 del self._joined[joined]
+            for w in set(parts):
+                self._containing[w].discard(term)
+                if not self._containing[w]:
+                    del self._containing[w]
         for w in parts:
             self._words[w] -= 1
             if self._words[w] == 0:
@@ -170,7 +188,36 @@ class Vocabulary:
                     covered[j] = True
                 if hit.term not in best or best[hit.term].strength < hit.strength:
                     best[hit.term] = hit
+        for hit in self._parts(tokens, best):
+            best[hit.term] = hit
         return sorted(best.values(), key=lambda h: h.term)
+
+    def _parts(self, tokens: list[_Token], found: dict[str, Hit]) -> list[Hit]:
+        """Skills of several words the text names by their telling parts ("rails")."""
+        present: dict[str, _Token] = {}
+        for i, t in enumerate(tokens):
+            if t.canon in STOPWORDS and not _names_a_skill(tokens, i):
+                continue
+            present.setdefault(t.canon, t)
+        telling: dict[str, list[_Token]] = defaultdict(list)
+        for word, t in present.items():
+            if word in GENERIC_WORDS:
+                continue  # a generic word alone never makes a match
+            for term in self._containing.get(word, ()):
+                if term not in found:
+                    telling[term].append(t)
+        hits = []
+        for term, named in telling.items():
+            parts = set(term.split())
+            total = sum(_weight(w) for w in parts)
+            share = sum(_weight(w) for w in parts if w in present) / total if total else 0.0
+            fuzzy = any(t.fuzzy for t in named)
+            # The share of the skill's telling words the text names: "rails" is half of
+            # "Ruby on Rails"; the matcher decides how much a part is worth.
+            strength = share * (FUZZY_STRENGTH if fuzzy else 1.0)
+            named.sort(key=lambda t: t.source)
+            hits.append(Hit(term, _written(named), strength, "part"))
+        return hits
 
     def _lookup(self, span: list[_Token], *, named_skill: bool = False) -> Hit | None:
         if len(span) == 1 and not named_skill:
@@ -213,6 +260,13 @@ class Vocabulary:
                     continue
             tokens.append(_Token(canon, raw, source, False, False))
         return tokens
+
+
+def _weight(word: str) -> float:
+    """How much a word of a skill says about it: generic and filler words say little."""
+    if word in STOPWORDS or word.isdigit():
+        return 0.0
+    return GENERIC_WEIGHT if word in GENERIC_WORDS else 1.0
 
 
 def _written(span: list[_Token]) -> str:

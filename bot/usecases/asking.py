@@ -76,13 +76,14 @@ def ask_more(ctx: Context, session: Session, need: Need, how_many: int) -> int:
     chosen = select_fairly(available, loads, k=how_many, max_open=ctx.settings.max_open_asks)
     requester = session.get(Member, need.requester_id)
     assert requester is not None
+    requester_name = ctx.name(requester)
     for candidate in chosen:
         member = members[int(candidate.member_id)]
         ask = Ask(
             need_id=need.id,
             member_id=member.id,
             community_id=need.community_id,
-            reason=candidate.explanation,
+            reason=texts.why_you(candidate.reasons),
             created_at=ctx.now(),
             expires_at=ctx.now() + ctx.settings.ask_timeout,
         )
@@ -92,7 +93,7 @@ def ask_more(ctx: Context, session: Session, need: Need, how_many: int) -> int:
         session.add(member)
         message = texts.ask(
             ask.id or 0,
-            ctx.name(requester),
+            requester_name,
             ctx.quote(need.community_id, need.text),
             # The reason repeats a member's own skill: escaped like any member text.
             ctx.escape(need.community_id, ask.reason),
@@ -156,8 +157,9 @@ def open_needs_for(
             if fit is None or requester is None:
                 continue
             quoted = ctx.quote(need.community_id, need.text)
-            why = ctx.escape(need.community_id, fit.explanation)
-            found.append(OpenNeed(need.id, ctx.name(requester), quoted, why))
+            name = ctx.name(requester)
+            why = ctx.escape(need.community_id, texts.why_you(fit.reasons))
+            found.append(OpenNeed(need.id, name, quoted, why))
             if len(found) >= most:
                 break
     return found

@@ -215,3 +215,26 @@ async def test_a_changed_mind_after_declining_is_welcome(community: Community) -
     reply = await community.say("ann", "accept", ask)
     assert "introduced you" in reply.text
     assert [s.to for s in community.port.sent if len(s.to) == 2] == [("bob", "ann")]
+
+
+async def test_a_need_in_other_words_is_asked_with_what_it_sounds_like(
+    community: Community,
+) -> None:
+    """A need that never names the skill reaches its member, told what it sounds like."""
+    await community.say("elena", "offer", "resume review, interview prep")
+    await community.say("tomas", "offer", "plumbing, drywall")
+    reply = await community.say("bob", "need", "can someone look at my CV before I apply?")
+    assert "privately asked one member" in reply.text
+    ask = community.port.last_to("elena")
+    assert "the need about 'CV' sounds like your 'resume review'" in ask.text
+    assert not community.port.to("tomas")
+    await community.say("elena", "accept", ask_id(community, "elena"))
+    assert "sounds like their 'resume review'" in community.port.sent[-1].message.text
+
+
+async def test_nobody_is_asked_when_no_skill_fits(community: Community) -> None:
+    """A need far from every offered skill asks nobody and says so honestly."""
+    await offers(community)
+    reply = await community.say("carol", "need", "our cat stopped eating since yesterday")
+    assert "privately asked" not in reply.text
+    assert not community.port.to("alice") and not community.port.to("bob")

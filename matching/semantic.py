@@ -1,0 +1,190 @@
+"""Meaning, not only words: a small static embedding model, and the skills nearest a need.
+
+The model is WordLlama's 256-dimension static token embeddings (16 MB, shipped inside the
+`wordllama` wheel with its tokenizer). A text's vector is the mean of its tokens' vectors,
+normalised, so embedding costs a tokenizer call and a few additions: no GPU, no service.
+It is loaded straight from the installed package's files, never through the package's own
+loader, which looks for the tokenizer elsewhere and then tries to download it.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Sequence
+from importlib.util import find_spec
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from matching.normalize import STOPWORDS, words
+
+Vectors = npt.NDArray[np.float32]
+
+_WEIGHTS = Path("weights") / "l2_supercat_256.safetensors"
+_TOKENIZER = Path("tokenizers") / "l2_supercat_tokenizer_config.json"
+
+
+class Embedder(Protocol):
+    """Turns texts into unit vectors whose dot product says how alike they mean."""
+
+    @property
+    def dim(self) -> int:
+        """The length of each vector."""
+        ...
+
+    def embed(self, texts: Sequence[str]) -> Vectors:
+        """One normalised row per text (a zero row for a text with nothing to embed)."""
+        ...
+
+
+class ModelMissing(RuntimeError):
+    """The embedding model's files are not installed."""
+
+
+class StaticEmbedder:
+    """Mean-pooled static token embeddings, read from local files only."""
+
+    def __init__(self, weights: Path, tokenizer: Path) -> None:
+        # Imported here so that a matcher without meaning never pays for these imports.
+        from safetensors.numpy import load_file
+        from tokenizers import Tokenizer
+
+        if not weights.is_file() or not tokenizer.is_file():
+            raise ModelMissing(f"embedding model files not found under {weights.parent.parent}")
+        matrix = load_file(str(weights))["embedding.weight"]
+        self._matrix: Vectors = np.ascontiguousarray(matrix, dtype=np.float32)
+        self._tokenizer = Tokenizer.from_file(str(tokenizer))
+        self._tokenizer.no_padding()
+        self._tokenizer.no_truncation()
+
+    @property
+    def dim(self) -> int:
+        """The length of each vector."""
+        return int(self._matrix.shape[1])
+
+    def embed(self, texts: Sequence[str]) -> Vectors:
+        """One normalised row per text (a zero row for a text with nothing to embed)."""
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        if not texts:
+            return out
+        encoded = self._tokenizer.encode_batch(list(texts), add_special_tokens=False)
+        for row, enc in enumerate(encoded):
+            if enc.ids:
+                out[row] = self._matrix[enc.ids].mean(axis=0)
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        np.divide(out, norms, out=out, where=norms > 0)
+        return out
+
+
+def model_dir() -> Path:
+    """Where the installed `wordllama` package keeps its files (without importing it)."""
+    spec = find_spec("wordllama")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelMissing("the wordllama package is not installed")
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+_WRITTEN = re.compile(r"[^\W_][\w+#.'’-]*[\w+#]|[^\W_]")
+
+
+def _content_words(text: str) -> list[str]:
+    """The words of a text that can carry its topic, as written (no stopwords or numbers)."""
+    seen: dict[str, None] = {}
+    for written in _WRITTEN.findall(text):
+        folded = words(written)
+        word = folded[0] if len(folded) == 1 else ""
+        if len(word) > 1 and word not in STOPWORDS and not word.isdigit():
+            seen.setdefault(written)
+    return list(seen)
+
+
+_lock = threading.Lock()
+_shared: StaticEmbedder | None = None
+
+
+def shared_embedder() -> StaticEmbedder:
+    """The one read-only model of the process, loaded on first use (about 0.2 s)."""
+    global _shared
+    with _lock:
+        if _shared is None:
+            root = model_dir()
+            _shared = StaticEmbedder(root / _WEIGHTS, root / _TOKENIZER)
+        return _shared
+
+
+class SemanticIndex:
+    """The vectors of the vocabulary's skills, to find the skills nearest a need's meaning.
+
+    One row per distinct skill, so the cost of a search grows with the vocabulary, not with
+    the number of members. Rows of forgotten skills are reused.
+    """
+
+    def __init__(self, embedder: Embedder) -> None:
+        self.embedder = embedder
+        self._rows: dict[str, int] = {}
+        self._terms: list[str] = []
+        self._free: list[int] = []
+        self._matrix: Vectors = np.zeros((64, embedder.dim), dtype=np.float32)
+        self._pending: dict[str, str] = {}  # term -> text, embedded in one batch when needed
+
+    def add(self, term: str, text: str) -> None:
+        """Make a skill findable by meaning (`text` is how a member wrote it)."""
+        if term not in self._rows:
+            self._pending[term] = text
+
+    def discard(self, term: str) -> None:
+        """Forget a skill nobody offers any more."""
+        self._pending.pop(term, None)
+        row = self._rows.pop(term, None)
+        if row is not None:
+            self._matrix[row] = 0.0
+            self._terms[row] = ""
+            self._free.append(row)
+
+    def embed(self, text: str) -> Vectors:
+        """A need's vector."""
+        return self.embedder.embed([text])[0]
+
+    def about(self, text: str, term: str) -> str:
+        """The words of a text closest in meaning to a skill: what the need is "about"."""
+        self._flush()
+        row = self._rows.get(term)
+        candidates = _content_words(text)
+        if row is None or not candidates:
+            return ""
+        sims = self.embedder.embed(candidates) @ self._matrix[row]
+        return candidates[int(np.argmax(sims))]
+
+    def nearest(self, query: Vectors, k: int, floor: float) -> list[tuple[str, float]]:
+        """The `k` skills most like a vector, with cosine at least `floor`, best first."""
+        self._flush()
+        n = len(self._terms)
+        if not n or k <= 0 or not query.any():
+            return []
+        sims = self._matrix[:n] @ query
+        top = np.argpartition(-sims, k)[:k] if n > k else np.arange(n)
+        top = top[np.argsort(-sims[top], kind="stable")]
+        return [(self._terms[i], float(sims[i])) for i in top if sims[i] >= floor]
+
+    def _flush(self) -> None:
+        if not self._pending:
+            return
+        terms = list(self._pending)
+        vectors = self.embedder.embed([self._pending[t] for t in terms])
+        self._pending.clear()
+        for term, vector in zip(terms, vectors, strict=True):
+            if self._free:
+                row = self._free.pop()
+                self._terms[row] = term
+            else:
+                row = len(self._terms)
+                self._terms.append(term)
+                if row >= len(self._matrix):
+                    grown = np.zeros((2 * len(self._matrix), self.embedder.dim), np.float32)
+                    grown[:row] = self._matrix[:row]
+                    self._matrix = grown
+            self._rows[term] = row
+            self._matrix[row] = vector

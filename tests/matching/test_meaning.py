@@ -1,0 +1,125 @@
+"""Needs in everyday words reach the skill they mean; nobody is asked when nothing fits."""
+
+import socket
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from matching import Matcher
+from matching.semantic import StaticEmbedder, model_dir, shared_embedder
+
+COMMUNITY = {
+    "ana": ["PostgreSQL", "query tuning"],
+    "bruno": ["Kubernetes (k8s)", "Helm"],
+    "elena": ["resume review", "interview prep"],
+    "farid": ["tax returns", "bookkeeping"],
+    "hiro": ["日本語"],
+    "mina": ["한국어"],
+    "rui": ["Ruby on Rails"],
+    "uma": ["sourdough & baking"],
+    "wen": ["public speaking"],
+}
+
+
+def community(with_meaning: bool = True) -> Matcher:
+    """A small community whose members each offer a few everyday skills."""
+    matcher = Matcher(embedder=shared_embedder() if with_meaning else None)
+    for member, skills in COMMUNITY.items():
+        matcher.add_member(member, skills)
+    return matcher
+
+
+def asked(matcher: Matcher, need: str) -> list[str]:
+    """Whom the bot would ask about a need, best first."""
+    return [c.member_id for c in matcher.match(need)]
+
+
+@pytest.mark.parametrize(
+    ("need", "helper"),
+    [
+        ("can someone look at my CV before I apply?", "elena"),
+        ("help with my taxes please, first year freelancing", "farid"),
+        ("my bread comes out flat and dense", "uma"),
+        ("I'm terrified of blanking on stage at my first conference talk", "wen"),
+    ],
+)
+def test_a_need_in_everyday_words_reaches_the_skill_it_means(need: str, helper: str) -> None:
+    """A need that never names the skill still reaches the member who offered it."""
+    assert asked(community(), need)[:1] == [helper]
+
+
+@pytest.mark.parametrize(
+    ("need", "helper"),
+    [
+        ("our rails app has n+1 queries everywhere", "rui"),
+        ("k8s ingress returns 404 for every path", "bruno"),
+    ],
+)
+def test_a_skill_of_several_words_matches_by_its_telling_part(need: str, helper: str) -> None:
+    """'rails' reaches 'Ruby on Rails'; 'k8s' reaches 'Kubernetes (k8s)'."""
+    assert asked(community(), need)[:1] == [helper]
+
+
+def test_a_generic_word_alone_never_makes_a_match() -> None:
+    """'review' or 'help' alone do not make the resume reviewer the one to ask."""
+    assert "elena" not in asked(community(with_meaning=False), "could I get a review and help")
+
+
+@pytest.mark.parametrize(
+    "need",
+    [
+        "our cat stopped eating since yesterday",
+        "knitting my first sweater and the gauge is way off",
+        "my car makes a grinding noise when I brake",
+    ],
+)
+def test_nobody_is_asked_when_nobody_fits(need: str) -> None:
+    """A need far from every skill asks nobody rather than someone vaguely related."""
+    assert asked(community(), need) == []
+
+
+def test_skills_in_any_script_are_kept_and_matched() -> None:
+    """A skill written only in Japanese or Korean is in the profile and matches its name."""
+    matcher = community()
+    assert matcher.skills_of("hiro") == ["日本語"]
+    assert matcher.skills_of("mina") == ["한국어"]
+    assert asked(matcher, "日本語 practice partner?")[:1] == ["hiro"]
+    assert asked(matcher, "한국어 공부")[:1] == ["mina"]
+
+
+def test_a_semantic_match_says_what_the_need_is_about() -> None:
+    """The reason names the need's word and the member's skill it sounds like."""
+    best = community().match("can someone look at my CV before I apply?")[0]
+    semantic = [r for r in best.reasons if r.kind == "semantic"]
+    assert semantic and semantic[0].skill == "resume review"
+    assert semantic[0].matched == "CV"
+
+
+@pytest.fixture
+def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Any attempt to open a network connection fails the test."""
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the model tried to reach the network")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    yield
+
+
+def test_loading_the_model_and_matching_need_no_network(no_network: None) -> None:
+    """The model loads from the installed package's files and matches offline, quickly."""
+    root = model_dir()
+    started = time.perf_counter()
+    embedder = StaticEmbedder(
+        root / "weights" / "l2_supercat_256.safetensors",
+        root / "tokenizers" / "l2_supercat_tokenizer_config.json",
+    )
+    loaded_s = time.perf_counter() - started
+    matcher = Matcher(embedder=embedder)
+    matcher.add_member("elena", ["resume review"])
+    assert [c.member_id for c in matcher.match("please look at my CV")] == ["elena"]
+    print(f"model loaded in {loaded_s:.2f} s")
