@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 
+from sqlalchemy import text
 from sqlmodel import Session, col, func, select
 
 from bot.context import Context
@@ -21,6 +22,26 @@ DAY = timedelta(days=1)
 GIVE_REASON = "you offered to help from the open needs"
 
 Wait = timedelta | None  # how long until one more is allowed; None: it is allowed now
+
+
+# The first key of the PostgreSQL advisory locks taken here ("WH"); the second is a member id.
+_ADVISORY_CLASS = 0x5748
+
+
+def one_at_a_time(session: Session, me: Member) -> None:
+    """Make this member's limited commands count one after another, whichever process runs them.
+
+    Without it, a burst of commands sent at once to several processes would all count the
+    same rows and all pass. An advisory lock (released with the transaction) rather than the
+    member's row, because asking locks member rows and must never wait on this one in turn.
+    SQLite serves one process, whose store already runs one transaction at a time.
+    """
+    bind = session.get_bind()
+    if bind.dialect.name == "postgresql":
+        session.execute(
+            text("SELECT pg_advisory_xact_lock(:class, :member)"),
+            {"class": _ADVISORY_CLASS, "member": me.id},
+        )
 
 
 def _room_in(ctx: Context, times: Sequence[datetime], limit: int, window: timedelta) -> Wait:

@@ -6,7 +6,7 @@ from sqlmodel import Session, col, select
 
 from bot import texts
 from bot.context import MAX_NEED_CHARS, Context, parse_id
-from bot.limits import GIVE_REASON, need_wait, open_load
+from bot.limits import GIVE_REASON, need_wait, one_at_a_time, open_load
 from bot.models import (
     ASK_ACCEPTED,
     NEED_OPEN,
@@ -31,6 +31,7 @@ def need(ctx: Context, session: Session, me: Member, inv: Invocation) -> Message
         return texts.need_usage()
     if len(text) > MAX_NEED_CHARS:
         return texts.need_too_long(len(text), MAX_NEED_CHARS)
+    one_at_a_time(session, me)
     open_count = len(
         session.exec(
             select(Need.id).where(

@@ -8,7 +8,7 @@ from sqlmodel import Session, col, select
 
 from bot import texts
 from bot.context import MAX_THANKS_CHARS, Context, parse_id
-from bot.limits import thanks_to_wait, thanks_wait
+from bot.limits import one_at_a_time, thanks_to_wait, thanks_wait
 from bot.models import (
     ASK_PENDING,
     ASK_SUPERSEDED,
@@ -164,6 +164,7 @@ def thanks(ctx: Context, session: Session, me: Member, inv: Invocation) -> Messa
         return texts.text_too_long(len(words), MAX_THANKS_CHARS)
     if inv.target.user_id == me.user_id:
         return texts.thanks_self()
+    one_at_a_time(session, me)
     wait = thanks_wait(ctx, session, me)
     if wait is not None:
         return texts.thanks_too_fast(ctx.settings.thanks_per_hour, wait)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
+
+import pytest
+from sqlalchemy import text
 
 from bot.settings import Settings
 from bot.store import Store
@@ -143,3 +147,37 @@ async def test_limits_do_not_get_in_the_way_of_a_normal_day(store: Store) -> Non
         await community.say(who, "done", "great!")
         await community.say(who, "thanks", "and thanks again", target="ann")
     assert intros(community, "ann") == 2
+
+
+@pytest.mark.postgres
+async def test_thanks_sent_all_at_once_through_two_processes_stay_within_the_limit(
+    pg_url: str,
+) -> None:
+    """A burst of /thanks split over two bot processes still reaches the member a few times."""
+    with two_processes(pg_url) as (a, b):
+        await a.say("ann", "profile")
+        await b.say("mallory", "profile")
+        await asyncio.gather(
+            *(
+                (a if n % 2 else b).say("mallory", "thanks", f"thanks #{n}", target="ann")
+                for n in range(20)
+            )
+        )
+        delivered = len(a.port.to("ann")) + len(b.port.to("ann"))
+        assert delivered == Settings().thanks_to_one_member_per_day
+
+
+@pytest.mark.postgres
+async def test_needs_posted_all_at_once_through_two_processes_stay_within_the_limit(
+    pg_url: str,
+) -> None:
+    """A burst of needs split over two bot processes is held to the hourly limit."""
+    with two_processes(pg_url) as (a, b):
+        await a.say("bob", "profile")
+        await b.say("bob", "profile")
+        await asyncio.gather(
+            *((a if n % 2 else b).say("bob", "need", f"thing {n}") for n in range(12))
+        )
+        with a.core.store.engine.connect() as conn:
+            posted = conn.execute(text("SELECT count(*) FROM need")).scalar()
+        assert posted == Settings().needs_per_hour
