@@ -278,7 +278,7 @@ class FakeSlack:
 
     async def socket_send(self, envelope: dict[str, Any]) -> asyncio.Future[dict[str, Any]]:
         """Push an envelope to the connected app; the future resolves with its ack."""
-        await asyncio.wait_for(self.socket_connected(), 5)
+        await asyncio.wait_for(self.socket_connected(), 30)
         assert self._socket is not None
         waiter: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
         self._acks[str(envelope["envelope_id"])] = waiter

@@ -138,8 +138,12 @@ class FakeDiscord:
         channels = {c for c, u in self.dm_channels.items() if u == user.id}
         return [m for m in self.messages.values() if m.channel_id in channels and m.answers is None]
 
-    async def until(self, check: Callable[[], Any], within: float = 5.0) -> Any:
-        """Wait until `check()` is truthy (re-checked on each request) and return its value."""
+    async def until(self, check: Callable[[], Any], within: float = 30.0) -> Any:
+        """Wait until `check()` is truthy (re-checked on each request) and return its value.
+
+        `within` only bounds a test that would otherwise hang: a loaded machine may take
+        seconds to start a bot process, and that must not fail a test.
+        """
         async with asyncio.timeout(within), self._changed:
             while not (value := check()):
                 await self._changed.wait()
