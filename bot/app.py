@@ -7,14 +7,13 @@ import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from bot import texts
 from bot.clock import Clock, SystemClock
 from bot.context import Context
 from bot.edge import clean
-from bot.members import ensure_member, find_member
+from bot.members import ensure_member, find_member, keep_name_current
 from bot.models import Member
 from bot.outbox import deliver
 from bot.port import Invocation, Message, Port
@@ -53,10 +52,6 @@ ONLY_FOR_KNOWN_MEMBERS: dict[str, Callable[[], Message]] = {
     "profile": texts.profile_empty,
     "needs": texts.needs_none,
 }
-
-# PostgreSQL asks to retry a transaction that lost a deadlock or a serialisation race.
-RETRYABLE_SQLSTATES = {"40001", "40P01"}
-RETRIES = 3
 
 # Remembered requests past their time are swept at most this often per process.
 FORGET_SEEN_EVERY = timedelta(minutes=1)
@@ -122,28 +117,20 @@ class Whuffie:
                     return ONLY_FOR_KNOWN_MEMBERS[name]()
                 return handler(self.ctx, session, known, invocation)
             me = ensure_member(session, invocation.actor, self.ctx.now())
-            return handler(self.ctx, session, me, invocation)
+            reply = handler(self.ctx, session, me, invocation)
+            # Last, so the member's own row joins the lock order after needs and asks.
+            keep_name_current(session, me, invocation.actor)
+            return reply
 
+        community = invocation.actor.community
         try:
-            return await self._transaction(work, invocation.actor.community)
+            # The matcher may hold a change the rolled-back transaction never stored.
+            return await self.store.run(
+                work, rolled_back=lambda: self.ctx.matchers.forget(community)
+            )
         except Exception:
             log.exception("command /%s failed", name)
             return texts.oops()
-
-    async def _transaction(self, work: Callable[[Session], Message], community: str) -> Message:
-        for attempt in range(RETRIES):
-            try:
-                return await self.store.run(work)
-            except OperationalError as exc:
-                # The matcher may hold a change the rolled-back transaction never stored.
-                self.ctx.matchers.forget(community)
-                code = getattr(exc.orig, "sqlstate", None)
-                if code not in RETRYABLE_SQLSTATES or attempt == RETRIES - 1:
-                    raise
-            except Exception:
-                self.ctx.matchers.forget(community)
-                raise
-        raise AssertionError("unreachable")
 
     async def first_time(self, key: str, remember_for: timedelta) -> bool:
         """Tell whether a request with this key is new here or in any process on the database.

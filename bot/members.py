@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import inspect
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -32,11 +33,15 @@ def find_member(session: Session, community_id: str, user_id: str) -> Member | N
     ).first()
 
 
+def _name(actor: Actor) -> str:
+    return (actor.display_name or actor.user_id)[:200]
+
+
 def ensure_member(session: Session, actor: Actor, now: datetime) -> Member:
-    """The actor as a member, created on first use; their display name kept current."""
+    """The actor as a member, created on first use (`keep_name_current` renames them)."""
     ensure_community(session, actor, now)
     member = find_member(session, actor.community, actor.user_id)
-    name = (actor.display_name or actor.user_id)[:200]
+    name = _name(actor)
     if member is None:
         try:
             with session.begin_nested():
@@ -50,7 +55,20 @@ def ensure_member(session: Session, actor: Actor, now: datetime) -> Member:
         except IntegrityError:
             member = find_member(session, actor.community, actor.user_id)
         assert member is not None
-    elif name and member.display_name != name:
-        member.display_name = name
-        session.add(member)
     return member
+
+
+def keep_name_current(session: Session, member: Member, actor: Actor) -> None:
+    """Store the member's display name as the platform shows it now, if it changed.
+
+    Called at the end of a command: writing the row locks it, and the store's lock order
+    takes member rows after needs and asks.
+    """
+    name = _name(actor)
+    if not name or member.display_name == name:
+        return
+    state = inspect(member)
+    if member in session.deleted or state.deleted or state.was_deleted:  # /forgetme confirmed
+        return
+    member.display_name = name
+    session.add(member)

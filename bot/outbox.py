@@ -135,9 +135,7 @@ def _undeliverable(ctx: Context, session: Session, *, item: Claimed, why: str) -
     row.status, row.last_error = OUT_FAILED, why[:500]
     session.add(row)
     if row.ask_id is not None:
-        ask = locked(session, Ask, row.ask_id)
-        if ask is not None:
-            asks.undeliverable(ctx, session, ask)
+        asks.undeliverable(ctx, session, row.ask_id)
 
 
 def _retry_later(ctx: Context, session: Session, *, item: Claimed, why: str) -> None:

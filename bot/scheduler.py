@@ -23,20 +23,48 @@ def _lock_due(session: Session, query: SelectOfScalar[T]) -> list[T]:
 
 
 def expire_due_asks(ctx: Context, session: Session) -> int:
-    """Close asks nobody answered in time and move each need on to the next candidate."""
-    due = _lock_due(
-        session,
-        select(Ask)
-        .where(
-            Ask.status == ASK_PENDING,
-            Ask.expires_at <= ctx.now(),
-            served(Ask.community_id, list(ctx.ports)),
-        )
-        .order_by(col(Ask.expires_at), col(Ask.id)),
+    """Close the asks of one need that nobody answered in time, and move the need on.
+
+    One need per transaction, locked before its asks as the store's lock order says: a tick
+    that held many needs would wait for one while holding others, and deadlock with a
+    member's command. A need another process holds right now is left for the next round.
+    """
+    due = (
+        Ask.status == ASK_PENDING,
+        Ask.expires_at <= ctx.now(),
+        served(Ask.community_id, list(ctx.ports)),
     )
-    for ask in due:
-        expire(ctx, session, ask)
-    return len(due)
+    need = session.exec(
+        select(Need)
+        .where(col(Need.id).in_(select(Ask.need_id).where(*due)))
+        .order_by(col(Need.id))
+        .limit(1)
+        .with_for_update(skip_locked=True)
+        .execution_options(populate_existing=True)
+    ).first()
+    if need is None:
+        return 0
+    asks = list(
+        session.exec(
+            select(Ask)
+            .where(Ask.need_id == need.id, *due)
+            .order_by(col(Ask.id))
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+    )
+    # Their members next, all at once in ascending id.
+    session.exec(
+        select(Member)
+        .where(col(Member.id).in_(sorted({a.member_id for a in asks})))
+        .order_by(col(Member.id))
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).all()
+    for ask in asks:
+        expire(ctx, session, need, ask)
+    # Counted as work even when another process got there first, so the tick looks again.
+    return max(len(asks), 1)
 
 
 def send_due_followups(ctx: Context, session: Session) -> int:

@@ -1,8 +1,40 @@
-"""The database: engine, migrations and one transaction per use case."""
+"""The database: engine, migrations and one transaction per use case.
+
+Lock order
+----------
+Several processes share one PostgreSQL database, so two transactions may want the same rows
+at once. A transaction waits for a row another one holds; if that other one in turn waits
+for a row the first holds, neither can go on (a deadlock) and PostgreSQL aborts one of them.
+To keep that from happening, every transaction takes its row locks in this one order
+(writing a row locks it too, so writes follow the same order):
+
+1. **The need.** One need per transaction that waits for a lock (`locked(session, Need, id)`).
+   Work over many needs, such as the tick, takes one need per transaction, or uses
+   `SKIP LOCKED`, which never waits and so can never be part of a deadlock.
+2. **The asks of that need**, after the need. Starting from an ask (a button names an ask),
+   read it without a lock to learn its need, lock the need, then lock the ask and read it
+   again: `bot.usecases.asks.lock_ask`. Superseding the other asks of a need comes after
+   the need as well.
+3. **Member rows**, after needs and asks; several at once in ascending id (`ask_more`). The
+   acting member's own row comes after the others where it can (a changed display name is
+   written at the very end of a command).
+4. **The community row** (`profile_version`, bumped by skill changes and resolved needs),
+   after needs, asks and other members.
+5. **Outbox rows** last; a use case only ever changes pending rows. Delivery first locks the
+   row it is sending, which is no longer pending so no use case waits for it, then 1–4.
+
+Rows a transaction creates are invisible to the others until commit and need no place in
+the order. Member rows taken in two steps (the tick's expired asks, then the next
+candidates) can still, rarely, meet another transaction's members the other way round:
+when a deadlock or a serialisation failure happens, `Store.run` rolls back and runs the
+whole transaction again, a few times, after a short random pause.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import logging
+import random
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,12 +46,21 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
+
+log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 T = TypeVar("T")
 M = TypeVar("M")
+
+# PostgreSQL's codes for a transaction it aborted to break a deadlock or a serialisation race:
+# running the transaction again is the documented answer.
+LOST_A_RACE = {"40001", "40P01"}
+# Tries in all for a transaction that keeps losing races; then the error goes to the caller.
+TRIES = 5
 
 
 class StoreError(RuntimeError):
@@ -78,9 +119,30 @@ class Store:
         with Session(self.engine, expire_on_commit=False) as session, session.begin():
             yield session
 
-    async def run(self, work: Callable[[Session], T]) -> T:
-        """Run `work` in one transaction in a worker thread, so the event loop stays free."""
+    async def run(
+        self, work: Callable[[Session], T], *, rolled_back: Callable[[], None] | None = None
+    ) -> T:
+        """Run `work` in one transaction in a worker thread, so the event loop stays free.
 
+        A transaction that loses a race with another (a deadlock, a serialisation failure)
+        runs again from the start. `rolled_back` is called after every failed try, so state
+        kept outside the database can be dropped with the transaction.
+        """
+        for attempt in range(1, TRIES + 1):
+            try:
+                return await self._once(work)
+            except Exception as exc:
+                if rolled_back is not None:
+                    rolled_back()
+                code = lost_race(exc)
+                if code is None or attempt == TRIES:
+                    raise
+                log.warning("a transaction lost a race with another (%s); running it again", code)
+            # A random pause, growing with each try, so the same two rarely collide again.
+            await asyncio.sleep(random.uniform(0, 0.02 * attempt))
+        raise AssertionError("unreachable")
+
+    async def _once(self, work: Callable[[Session], T]) -> T:
         def in_transaction() -> T:
             with self.session() as session:
                 return work(session)
@@ -102,6 +164,14 @@ def locked(session: Session, model: type[M], key: Any) -> M | None:
     read earlier, and a change made by another process meanwhile would be overwritten.
     """
     return session.get(model, key, with_for_update=True, populate_existing=True)
+
+
+def lost_race(exc: BaseException) -> str | None:
+    """PostgreSQL's code when it aborted this transaction to let another one finish."""
+    if not isinstance(exc, DBAPIError):
+        return None
+    code = getattr(exc.orig, "sqlstate", None)
+    return code if code in LOST_A_RACE else None
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

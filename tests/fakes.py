@@ -99,12 +99,22 @@ def two_processes(
     url: str, settings: Settings | None = None
 ) -> Iterator[tuple[Community, Community]]:
     """Two cores with stores of their own on one database and one clock, like two processes."""
-    first, second = Store.connect(url), Store.connect(url)
-    first.upgrade()
-    a = Community(first, settings)
-    b = Community(second, settings, clock=a.clock)
-    try:
+    with several_processes(url, 2, settings) as (a, b):
         yield a, b
+
+
+@contextmanager
+def several_processes(
+    url: str, count: int, settings: Settings | None = None
+) -> Iterator[list[Community]]:
+    """`count` cores, each with a store (a connection pool) of its own, on one database and
+    one clock; the first one's port is where they all send, as one workspace would be."""
+    stores = [Store.connect(url) for _ in range(count)]
+    stores[0].upgrade()
+    first = Community(stores[0], settings)
+    cores = [first, *(Community(s, settings, clock=first.clock) for s in stores[1:])]
+    try:
+        yield cores
     finally:
-        first.dispose()
-        second.dispose()
+        for store in stores:
+            store.dispose()

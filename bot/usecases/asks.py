@@ -26,28 +26,43 @@ from bot.usecases.asking import after_ask_closed, introduce
 SILENT_ASKS_BEFORE_PAUSE = 3
 
 
-def _my_ask(session: Session, me: Member, inv: Invocation) -> Ask | Message:
+def lock_ask(session: Session, ask_id: int) -> tuple[Need, Ask] | None:
+    """Lock an ask and its need in the store's lock order: the need first, then the ask.
+
+    The ask is read once without a lock to learn its need (an ask never changes need), and
+    read again once locked, so its status is the one every other process agrees on.
+    """
+    found = session.get(Ask, ask_id)
+    if found is None:
+        return None
+    need = locked(session, Need, found.need_id)
+    ask = locked(session, Ask, ask_id)
+    if need is None or ask is None:  # deleted meanwhile (/forgetme)
+        return None
+    return need, ask
+
+
+def _my_ask(session: Session, me: Member, inv: Invocation) -> tuple[Need, Ask] | Message:
     number = parse_id(inv.args)
     if number is None:
         return texts.bad_number(inv.command, inv.args.strip()[:40] or "nothing")
-    ask = locked(session, Ask, number)
-    if ask is None or ask.community_id != me.community_id:
+    found = lock_ask(session, number)
+    if found is None or found[1].community_id != me.community_id:
         return texts.not_found("ask", str(number))
-    if ask.member_id != me.id:
+    if found[1].member_id != me.id:
         return texts.ask_not_yours()
-    return ask
+    return found
 
 
 def accept(ctx: Context, session: Session, me: Member, inv: Invocation) -> Message:
     """'I can help': the first yes on a need wins the introduction."""
-    ask = _my_ask(session, me, inv)
-    if isinstance(ask, Message):
-        return ask
+    found = _my_ask(session, me, inv)
+    if isinstance(found, Message):
+        return found
+    # The need is locked: "first yes wins" holds across processes.
+    need, ask = found
     if ask.status == ASK_ACCEPTED:
         return texts.accept_twice()
-    # Locking the need makes "first yes wins" hold across processes.
-    need = locked(session, Need, ask.need_id)
-    assert need is not None
     if need.status not in (NEED_OPEN, NEED_UNMET):
         return texts.already_handled(need.id)
     # A change of mind after "Not this time", or a late yes on an expired ask, is still
@@ -58,32 +73,34 @@ def accept(ctx: Context, session: Session, me: Member, inv: Invocation) -> Messa
 
 def decline(ctx: Context, session: Session, me: Member, inv: Invocation) -> Message:
     """'Not this time': thank them and ask the next candidate."""
-    ask = _my_ask(session, me, inv)
-    if isinstance(ask, Message):
-        return ask
+    found = _my_ask(session, me, inv)
+    if isinstance(found, Message):
+        return found
+    need, ask = found
     if ask.status == ASK_ACCEPTED:
         return texts.decline_after_accept()
     if ask.status == ASK_DECLINED:
         return texts.decline_twice()
     if ask.status != ASK_PENDING:
         return texts.ask_gone()
-    need = locked(session, Need, ask.need_id)
-    assert need is not None
     ask.status = ASK_DECLINED
     ask.answered_at = ctx.now()
-    me.expired_streak = 0
-    session.add_all([ask, me])
+    session.add(ask)
     quoted = ctx.quote(need.community_id, need.text)
     ctx.update_ask(session, ask, me, texts.ask_closed(quoted, texts.ASK_DECLINED))
     after_ask_closed(ctx, session, need)
+    me.expired_streak = 0  # after the next candidates' rows: members in ascending id there
+    session.add(me)
     return texts.decline_thanks()
 
 
-def expire(ctx: Context, session: Session, ask: Ask) -> None:
-    """An ask left unanswered past its timeout: move on, and pause a member who keeps silent."""
-    need = locked(session, Need, ask.need_id)
+def expire(ctx: Context, session: Session, need: Need, ask: Ask) -> None:
+    """An ask left unanswered past its timeout: move on, and pause a member who keeps silent.
+
+    The caller holds the need and the ask locked, in that order.
+    """
     member = locked(session, Member, ask.member_id)
-    if need is None or member is None:
+    if member is None:
         return
     ask.status = ASK_EXPIRED
     if ask.message_ref is not None:  # only an ask that reached them counts as silence
@@ -102,12 +119,13 @@ def expire(ctx: Context, session: Session, ask: Ask) -> None:
     after_ask_closed(ctx, session, need)
 
 
-def undeliverable(ctx: Context, session: Session, ask: Ask) -> None:
+def undeliverable(ctx: Context, session: Session, ask_id: int) -> None:
     """The platform cannot reach the member: nobody waits on them, the next one is asked."""
-    if ask.status != ASK_PENDING:
+    found = lock_ask(session, ask_id)
+    if found is None:
         return
-    need = locked(session, Need, ask.need_id)
-    if need is None:
+    need, ask = found
+    if ask.status != ASK_PENDING:
         return
     ask.status = ASK_UNDELIVERABLE
     session.add(ask)

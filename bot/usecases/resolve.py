@@ -21,6 +21,7 @@ from bot.models import (
     Thanks,
 )
 from bot.port import Invocation, Message
+from bot.store import locked
 from bot.usecases.asking import pass_on_for
 
 # Follow-ups sent at most this many times per need ("not yet" schedules another).
@@ -86,10 +87,15 @@ def done(ctx: Context, session: Session, me: Member, inv: Invocation) -> Message
         return texts.done_which([(n.id, n.text[:80]) for n in mine])
     else:
         chosen = mine[0]
-    words = words or _kept_thanks(me, chosen)
-    me.pending_thanks = None
+    # Locked and read again (the lock order: the need first), so a yes arriving at this
+    # moment in another process either comes before the resolve or sees it.
+    current = locked(session, Need, chosen.id)
+    if current is None or current.status not in OPEN_NEED_STATUSES:
+        return texts.need_not_open(chosen.id)
+    reply = resolve(ctx, session, me, current, words or _kept_thanks(me, current))
+    me.pending_thanks = None  # member rows after needs and asks
     session.add(me)
-    return resolve(ctx, session, me, chosen, words)
+    return reply
 
 
 def helped(ctx: Context, session: Session, me: Member, inv: Invocation) -> Message:
@@ -155,7 +161,7 @@ def resolve(ctx: Context, session: Session, me: Member, need: Need, words: str) 
 
 def thanks(ctx: Context, session: Session, me: Member, inv: Invocation) -> Message:
     """A private thank-you to another member, delivered and recorded."""
-    from bot.members import ensure_member
+    from bot.members import ensure_member, keep_name_current
 
     words = inv.args.strip()
     if inv.target is None or not words:
@@ -183,4 +189,5 @@ def thanks(ctx: Context, session: Session, me: Member, inv: Invocation) -> Messa
         )
     )
     ctx.say(session, [target], texts.thanks_dm(ctx.name(me), ctx.quote(me.community_id, words)))
+    keep_name_current(session, target, inv.target)
     return texts.thanks_sent(ctx.name(target))
