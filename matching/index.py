@@ -1,11 +1,14 @@
 """The matcher: profiles, history and activity in; ranked, explained candidates out.
 
 A member's score for a need adds three signals (one set of weights for every community):
-- activity: log(1 + helps in recent weeks), recent help counting more (`activity.py`);
+- activity: log(1 + recent helps), recency counted in the community's own helps, not in
+  days (`activity.py`);
 - history: how much they helped with needs worded like this one (BM25 over resolved needs,
   credited to their helpers, recent ones counting more) (`history.py`);
-- skills: each skill of theirs the need mentions, weighted by how well it matched, how specific
-  the skill is in this community (idf) and how much evidence they have for it (log count).
+- skills: each skill of theirs the need mentions or means, weighted by how well it matched
+  (by words, by some of its telling words, or by meaning through an optional model), how
+  specific the skill is in this community (idf) and how much evidence they have (log count).
+Only members whose skill fits well enough, or who helped with similar needs, are proposed.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from __future__ import annotations
 import heapq
 import math
 import time
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
@@ -21,7 +24,7 @@ from typing import TYPE_CHECKING
 from matching.activity import Activity
 from matching.candidate import Candidate, Reason
 from matching.history import HistoryIndex, Similar
-from matching.normalize import STOPWORDS, terms, words
+from matching.normalize import STOPWORDS, fold, terms, words
 from matching.profiles import Profiles, skill_items
 from matching.vocabulary import Hit
 
@@ -43,6 +46,8 @@ class Weights:
     exhaustive: int = 256  # postings this short are always read whole
     depth: int = 4096  # at most this many holders of popular skills are read per need
     known_word_df: int = 3  # a word in this many past needs is a word, not a typo
+    half_life_days: float = 21.0  # past help counts half after this many days...
+    half_life_helps: float = 25.0  # ...and this many later helps, whichever comes last
     part: float = 0.3  # for ranking, times the share of a skill's telling words a need names
     part_fit: float = 0.7  # ...and for deciding whether it fits
     semantic: float = 0.25  # times how strongly a skill's meaning fits the need (0..1)
@@ -82,7 +87,9 @@ class Matcher:
 
             self._profiles.semantic = SemanticIndex(embedder)
         self._history = HistoryIndex()
-        self._activity = Activity()
+        self._activity = Activity(1.0)  # on the community's clock (see `_clock`)
+        self._help_times: list[float] = []  # when each help happened, in order
+        self._log: list[tuple[tuple[str, ...], str, float]] = []  # helps as recorded
         self._stored: dict[int, float] = {}  # member -> stored (undecayed) activity
 
     # -- profile changes (incremental) ---------------------------------------------------
@@ -118,9 +125,25 @@ class Matcher:
             return
         for written in self._profiles.forms[m]:
             self._profiles.remove(m, written)
-        self._history.remove_member(m)
         self._stored.pop(m, None)
+        self._profiles.set_activity(m, 0.0)
         self._profiles.forget(m)
+        # The community's clock counts helps: without theirs, every later help is younger.
+        # Replaying the others gives exactly what a matcher built without them would hold.
+        log = [
+            (rest, text, at)
+            for helpers, text, at in self._log
+            if (rest := tuple(h for h in helpers if h != member_id))
+        ]
+        for other in list(self._stored):
+            self._profiles.set_activity(other, 0.0)
+        self._stored.clear()
+        self._history = HistoryIndex(self._history.capacity)
+        self._activity = Activity(1.0)  # on the community's clock (see `_clock`)
+        self._help_times = []
+        self._log = []
+        for helpers, text, at in log:
+            self.record_helps(helpers, text, at)
 
     def record_help(self, member_id: str, need_text: str, at: float | None = None) -> None:
         """The member helped resolve a need with this text (at `at`, epoch seconds; now if None).
@@ -135,12 +158,33 @@ class Matcher:
     ) -> None:
         """Several members helped resolve the same need (one history entry for all)."""
         when = time.time() if at is None else at
-        ms = [self._profiles.intern(h) for h in dict.fromkeys(helpers)]
+        names = tuple(dict.fromkeys(helpers))
+        self._log.append((names, need_text, when))
+        when = self._clock(when)
+        ms = [self._profiles.intern(h) for h in names]
         weight = self._activity.weight(when)
         for m in ms:
             self._stored[m] = self._stored.get(m, 0.0) + weight
             self._profiles.set_activity(m, self._stored[m])
         self._history.add(ms, need_text, when)
+
+    def _clock(self, at: float) -> float:
+        """A help's time on the community's own clock, in half-lives.
+
+        The clock moves at the slower of two paces: days, and the community's own helps. A
+        busy community forgets in weeks; a small one with a few needs a week forgets only
+        after many of its own helps, so its helpers are not "forgotten" after three weeks.
+        """
+        w = self.weights
+        before = bisect_right(self._help_times, at)
+        self._help_times.insert(before, at)
+        days = (at - self._help_times[0]) / 86400.0
+        return min(days / w.half_life_days, before / w.half_life_helps)
+
+    def prepare(self) -> None:
+        """Embed the skills added since the last match now (else the next match does it)."""
+        if self._profiles.semantic is not None:
+            self._profiles.semantic.flush()
 
     def skills_of(self, member_id: str) -> list[str]:
         """A member's skills as they wrote them."""
@@ -155,20 +199,38 @@ class Matcher:
     def topics(self, text: str) -> list[str]:
         """The skills a need is about (known ones first), for reporting unmet topics.
 
-        Known skills come spelled the way members write them; other informative words of
-        the need follow as written, up to three topics in all.
+        Known skills come spelled the way members write them; then what the need is about
+        in its own words: with a model, the words or two-word phrases closest to its whole
+        meaning ("tax return", "borrow checker"), else its informative words in order; up
+        to three topics in all.
         """
-        hits = self._profiles.vocabulary.find(text, self._is_word)
+        w = self.weights
+        hits = [
+            h
+            for h in self._profiles.vocabulary.find(text, self._is_word)
+            if h.kind != "part" or h.strength * w.part_fit >= w.fit
+        ]
         known = [self._profiles.term_display(h.term) for h in hits]
         seen = {w for h in hits for w in h.term.split()}
+
+        def uninformative(word: str) -> bool:
+            canon = terms(word)
+            return (
+                word in STOPWORDS
+                or not word.isalpha()
+                or any(c in seen for c in canon)
+                or all(c in STOPWORDS for c in canon)
+            )
+
+        semantic = self._profiles.semantic
+        if semantic is not None:
+            others = semantic.phrases(text, lambda written: uninformative(fold(written)))
+            return known + others[: max(0, 3 - len(known))]
         others = []
         for word in words(text):
-            canon = terms(word)
-            if word in STOPWORDS or not word.isalpha() or any(c in seen for c in canon):
+            if uninformative(word):
                 continue
-            if all(c in STOPWORDS for c in canon):
-                continue
-            seen.update(canon)
+            seen.update(terms(word))
             others.append(word)
         return known + others[: max(0, 3 - len(known))]
 

@@ -9,9 +9,10 @@ loader, which looks for the tokenizer elsewhere and then tries to download it.
 
 from __future__ import annotations
 
+import itertools
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from importlib.util import find_spec
 from pathlib import Path
 from typing import Protocol
@@ -19,7 +20,7 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 
-from matching.normalize import STOPWORDS, words
+from matching.normalize import STOPWORDS, fold, words
 
 Vectors = npt.NDArray[np.float32]
 
@@ -87,6 +88,23 @@ def model_dir() -> Path:
     return Path(next(iter(spec.submodule_search_locations)))
 
 
+_CLAUSE = re.compile(r"[,;:!?()\[\]]|\.(?:\s|$)|\s[-–—]\s")
+_PAIR_HANDICAP = 0.08  # how much closer a pair must be than a single word to name the topic
+# Chat words that never name a topic on their own.
+_FILLER_TEXT = """
+    anyone anything bad best better big bit day everyone first good idea ideas impossible
+    lot month new night nobody normal ok okay old possible quick safe small someone stuff
+    thing time tip tips today tomorrow way week worse year yesterday
+    """
+_FILLER = frozenset(_FILLER_TEXT.split())
+
+
+def _verb_shaped(word: str) -> bool:
+    """Whether a word looks like a past verb or an adverb (`stopped`, `really`)."""
+    w = fold(word)
+    return len(w) > 4 and w.endswith(("ed", "ly"))
+
+
 _WRITTEN = re.compile(r"[^\W_][\w+#.'’-]*[\w+#]|[^\W_]")
 
 
@@ -150,7 +168,7 @@ class SemanticIndex:
 
     def about(self, text: str, term: str) -> str:
         """The words of a text closest in meaning to a skill: what the need is "about"."""
-        self._flush()
+        self.flush()
         row = self._rows.get(term)
         candidates = _content_words(text)
         if row is None or not candidates:
@@ -158,9 +176,48 @@ class SemanticIndex:
         sims = self.embedder.embed(candidates) @ self._matrix[row]
         return candidates[int(np.argmax(sims))]
 
+    def phrases(self, text: str, skip: Callable[[str], bool]) -> list[str]:
+        """The words or two-word phrases of a text that say best what it is about.
+
+        Candidates are the text's content words (those `skip` does not reject) and pairs of
+        them side by side in one clause ("tax return", "borrow checker"); each is ranked by
+        how close its meaning is to the whole text's. A pair must be clearly closer than a
+        single word to be preferred, and pairs with a verb- or adverb-shaped word ("cat
+        stopped") are not phrases.
+        """
+        clauses = [
+            [w for w in _content_words(clause) if not skip(w) and fold(w) not in _FILLER]
+            for clause in _CLAUSE.split(text)
+        ]
+        singles = list(dict.fromkeys(w for clause in clauses for w in clause))
+        if not singles:
+            return []
+        pairs = []
+        for clause in _CLAUSE.split(text):
+            written = _WRITTEN.findall(clause)
+            for a, b in itertools.pairwise(written):
+                if a in singles and b in singles and not (_verb_shaped(a) or _verb_shaped(b)):
+                    pairs.append(f"{a} {b}")
+        candidates = singles + list(dict.fromkeys(pairs))
+        vectors = self.embedder.embed(candidates)
+        whole = self.embed(text)
+        scores = vectors @ whole - np.array(
+            [_PAIR_HANDICAP if " " in c else 0.0 for c in candidates], dtype=np.float32
+        )
+        ranked: list[str] = []
+        used: set[str] = set()
+        for i in np.argsort(-scores, kind="stable"):
+            phrase = candidates[int(i)]
+            parts = set(phrase.split())
+            if parts & used:
+                continue
+            used |= parts
+            ranked.append(phrase)
+        return ranked
+
     def nearest(self, query: Vectors, k: int, floor: float) -> list[tuple[str, float]]:
         """The `k` skills most like a vector, with cosine at least `floor`, best first."""
-        self._flush()
+        self.flush()
         n = len(self._terms)
         if not n or k <= 0 or not query.any():
             return []
@@ -169,7 +226,8 @@ class SemanticIndex:
         top = top[np.argsort(-sims[top], kind="stable")]
         return [(self._terms[i], float(sims[i])) for i in top if sims[i] >= floor]
 
-    def _flush(self) -> None:
+    def flush(self) -> None:
+        """Embed the skills added since the last search."""
         if not self._pending:
             return
         terms = list(self._pending)

@@ -127,7 +127,7 @@ async def test_no_candidate_is_told_honestly_and_recorded_unmet(community: Commu
     """Nobody offers the skill: the requester hears so, and admins see the topic."""
     await community.say("ann", "offer", "figma")
     reply = await community.say("bob", "need", "help with kubernetes upgrades")
-    assert "nobody who can help with 'kubernetes' is available" in reply.text
+    assert "nobody who can help with 'kubernetes upgrades' is available" in reply.text
     community.port.admins.add("ann")
     stats = await community.say("ann", "helpstats")
     assert "kubernetes" in stats.text

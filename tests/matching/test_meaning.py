@@ -123,3 +123,19 @@ def test_loading_the_model_and_matching_need_no_network(no_network: None) -> Non
     matcher.add_member("elena", ["resume review"])
     assert [c.member_id for c in matcher.match("please look at my CV")] == ["elena"]
     print(f"model loaded in {loaded_s:.2f} s")
+
+
+@pytest.mark.parametrize(
+    ("need", "topic"),
+    [
+        ("can someone look at my CV? applying for product roles", "CV"),
+        ("borrow checker won't let me push to a vec", "borrow checker"),
+        ("which car insurance should I pick", "car insurance"),
+        ("my tax return is late", "tax returns"),
+        ("I want to go deep into category theory", "category theory"),
+        ("our pods keep getting OOMKilled in k8s", "Kubernetes (k8s)"),
+    ],
+)
+def test_the_topic_of_a_need_is_one_a_person_would_recognise(need: str, topic: str) -> None:
+    """An unmet need's topic is a skill or a phrase of the need, never a stray word."""
+    assert community().topics(need)[0] == topic

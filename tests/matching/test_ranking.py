@@ -147,3 +147,14 @@ def test_several_helpers_share_one_past_need() -> None:
     matcher.record_helps(["ann", "bob"], "sourdough starter is too runny", at=0.0)
     found = {c.member_id for c in matcher.match("my sourdough starter")}
     assert found == {"ann", "bob"}
+
+
+def test_a_quiet_community_does_not_forget_its_helpers() -> None:
+    """A few helps a month: the member who helped five times two months ago still goes first."""
+    matcher = Matcher()
+    for member in ("veteran", "newcomer"):
+        matcher.add_skill(member, "Docker")
+    for k in range(5):
+        matcher.record_help("veteran", f"docker question {k}", at=k * DAY)
+    matcher.record_help("newcomer", "a docker volume question", at=60 * DAY)
+    assert [c.member_id for c in matcher.match("docker build cache")] == ["veteran", "newcomer"]
