@@ -35,7 +35,7 @@ async def test_helpstats_for_an_admin_shows_every_figure(community: Community) -
     assert "Needs posted: 3 · introduced: 2 · resolved: 1" in text
     assert "Share matched with a helper: 67%" in text
     assert "Median time from need to introduction: 3.0 h" in text
-    assert "kubernetes (1)" in text
+    assert "kubernetes upgrades (1)" in text
     assert "busiest 10% of helpers: 50%" in text
     assert "Pay-it-forward links (helped, then helped someone): 1" in text
 
