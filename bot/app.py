@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -15,7 +16,7 @@ from bot.context import Context
 from bot.edge import clean
 from bot.members import ensure_member, find_member, keep_name_current
 from bot.models import Member
-from bot.outbox import deliver
+from bot.outbox import Sender
 from bot.port import Invocation, Message, Port
 from bot.scheduler import due_work
 from bot.seen import forget_old, remember
@@ -64,8 +65,10 @@ class Whuffie:
         self.settings = settings
         self.store = store
         self.ctx = Context(settings=settings, clock=clock or SystemClock())
+        self.sender = Sender(self.ctx, store)
         self._delivering = asyncio.Lock()
         self._seen_swept_at: datetime | None = None
+        self._stopping = asyncio.Event()
 
     @property
     def clock(self) -> Clock:
@@ -152,7 +155,7 @@ class Whuffie:
     async def flush(self) -> int:
         """Deliver what the outbox holds now; return how many messages went out."""
         async with self._delivering:
-            return await deliver(self.ctx, self.store)
+            return await self.sender.deliver()
 
     async def tick(self) -> None:
         """Expire overdue asks, send due follow-ups and retry undelivered messages."""
@@ -161,10 +164,22 @@ class Whuffie:
         await self.flush()
 
     async def run_scheduler(self) -> None:
-        """Tick forever, every `tick_seconds`; errors are logged and the next tick goes on."""
-        while True:
+        """Tick every `tick_seconds` until `stop_ticking`; a failed tick is logged, not fatal."""
+        while not self._stopping.is_set():
             try:
                 await self.tick()
             except Exception:
                 log.exception("scheduler tick failed; will try again")
-            await asyncio.sleep(self.settings.tick_seconds)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), self.settings.tick_seconds)
+
+    def stop_ticking(self) -> None:
+        """Shutting down: the tick in progress finishes, no other one starts."""
+        self._stopping.set()
+
+    async def close(self) -> None:
+        """Shutting down: claim nothing more, and hand back what this process holds unsent."""
+        self.sender.closing = True
+        released = await self.sender.release()
+        if released:
+            log.warning("%d message(s) being sent were handed back for the next start", released)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
 
-from sqlalchemy import ColumnElement, exists, not_
+from sqlalchemy import ColumnElement, and_, exists, not_, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, or_, select
 
@@ -21,13 +21,8 @@ from bot.usecases import asks
 
 log = logging.getLogger(__name__)
 
-# Claimed a few at a time: a claimed row waits for the sends before it in its batch.
-BATCH = 10
 # A send that takes longer than this counts as failed (it is retried later).
 SEND_TIMEOUT = timedelta(minutes=2)
-# A row claimed this long ago by a process that never finished is offered again. Longer than
-# a whole batch of sends, so a slow sender is never overtaken by a second one.
-LEASE = timedelta(minutes=30)
 # Retries back off up to this; a message is never dropped for a passing outage.
 MAX_BACKOFF = timedelta(hours=1)
 
@@ -60,26 +55,38 @@ def _editable() -> ColumnElement[bool]:
     return or_(Outbox.kind == "dm", not_(in_flight))
 
 
-def claim(ctx: Context, session: Session) -> list[Claimed]:
-    """Take due rows for this process; other processes skip the rows it has locked."""
+def _claimable(ctx: Context) -> ColumnElement[bool]:
+    """Due and waiting, or claimed by a sender that stopped renewing its lease (it died)."""
+    return or_(
+        and_(col(Outbox.status) == OUT_PENDING, col(Outbox.next_attempt_at) <= ctx.now()),
+        and_(
+            col(Outbox.status) == OUT_SENDING,
+            col(Outbox.claimed_at) < ctx.now() - ctx.settings.outbox_lease,
+        ),
+    )
+
+
+def claim(ctx: Context, session: Session) -> Claimed | None:
+    """Take the next message due for this process, and only that one.
+
+    Claiming exactly what is about to be sent means a process killed mid-send holds back
+    one message, for one short lease, and never a batch behind it.
+    """
     platforms = list(ctx.ports)
     if not platforms:
-        return []
-    rows = session.exec(
-        select(Outbox)
-        .where(
-            Outbox.status == OUT_PENDING,
-            Outbox.next_attempt_at <= ctx.now(),
-            served(Outbox.community_id, platforms),
-            _editable(),
-        )
-        .order_by(col(Outbox.id))
-        .limit(BATCH)
-        .with_for_update(skip_locked=True)
-    ).all()
-    token = uuid.uuid4().hex
-    claimed = []
-    for row in rows:
+        return None
+    while True:
+        row = session.exec(
+            select(Outbox)
+            .where(_claimable(ctx), served(Outbox.community_id, platforms), _editable())
+            .order_by(col(Outbox.id))
+            .limit(1)
+            .with_for_update(skip_locked=True)
+        ).first()
+        if row is None:
+            return None
+        if row.status == OUT_SENDING:  # its sender died mid-send: that was one try
+            row.attempts += 1
         target_ref = None
         if row.kind == "update":
             ask = session.get(Ask, row.target_ask_id) if row.target_ask_id else None
@@ -88,21 +95,45 @@ def claim(ctx: Context, session: Session) -> list[Claimed]:
                 session.add(row)
                 continue
             target_ref = ask.message_ref
+        token = uuid.uuid4().hex
         row.status, row.claimed_at, row.claimed_by = OUT_SENDING, ctx.now(), token
         session.add(row)
         buttons = tuple(Button(**b) for b in row.buttons)  # type: ignore[arg-type]
-        claimed.append(
-            Claimed(
-                id=row.id,
-                token=token,
-                community_id=row.community_id,
-                kind=row.kind,
-                recipients=tuple(row.recipients),
-                message=Message(row.text, buttons),
-                target_ref=target_ref,
-            )
+        return Claimed(
+            id=row.id,
+            token=token,
+            community_id=row.community_id,
+            kind=row.kind,
+            recipients=tuple(row.recipients),
+            message=Message(row.text, buttons),
+            target_ref=target_ref,
         )
-    return claimed
+
+
+def _renew(ctx: Context, session: Session, *, item: Claimed) -> None:
+    """Keep the lease on a message still being sent, so no other process takes it over."""
+    session.execute(
+        update(Outbox)
+        .where(
+            col(Outbox.id) == item.id,
+            col(Outbox.claimed_by) == item.token,
+            col(Outbox.status) == OUT_SENDING,
+        )
+        .values(claimed_at=ctx.now())
+    )
+
+
+def _release(ctx: Context, session: Session, *, item: Claimed) -> None:
+    """Hand a claimed message back unsent (shutting down): due again at once, no try spent."""
+    session.execute(
+        update(Outbox)
+        .where(
+            col(Outbox.id) == item.id,
+            col(Outbox.claimed_by) == item.token,
+            col(Outbox.status) == OUT_SENDING,
+        )
+        .values(status=OUT_PENDING, claimed_at=None, next_attempt_at=ctx.now())
+    )
 
 
 def _mine(session: Session, item: Claimed) -> Outbox | None:
@@ -154,10 +185,14 @@ def reclaim_stale(ctx: Context, session: Session) -> None:
     """Offer again rows whose sender vanished mid-send (a crashed process)."""
     for row in session.exec(
         select(Outbox)
-        .where(Outbox.status == OUT_SENDING, col(Outbox.claimed_at) < ctx.now() - LEASE)
+        .where(
+            Outbox.status == OUT_SENDING,
+            col(Outbox.claimed_at) < ctx.now() - ctx.settings.outbox_lease,
+        )
         .with_for_update(skip_locked=True)
     ):
         row.status = OUT_PENDING
+        row.attempts += 1
         session.add(row)
 
 
@@ -170,23 +205,61 @@ async def _send(ctx: Context, item: Claimed) -> str | None:
     return None
 
 
-async def deliver(ctx: Context, store: Store) -> int:
-    """Send everything due now through the ports; return how many went out."""
-    sent = 0
-    while True:
-        batch = await store.run(lambda s: claim(ctx, s))
-        if not batch:
-            return sent
-        for item in batch:
+class Sender:
+    """Delivers the outbox one message at a time, renewing its lease on the one in flight."""
+
+    def __init__(self, ctx: Context, store: Store) -> None:
+        self.ctx = ctx
+        self.store = store
+        self.closing = False  # set at shutdown: finish the message in flight, claim no more
+        self._in_flight: dict[int, Claimed] = {}
+
+    async def deliver(self) -> int:
+        """Send everything due now through the ports; return how many went out."""
+        sent = 0
+        while not self.closing:
+            item = await self.store.run(lambda s: claim(self.ctx, s))
+            if item is None:
+                break
+            self._in_flight[item.id] = item
+            # Cancelled mid-send (shutdown), the claim stays listed so `release` hands it back.
+            sent += await self._deliver_one(item)
+            self._in_flight.pop(item.id, None)
+        return sent
+
+    async def _deliver_one(self, item: Claimed) -> int:
+        ctx, store = self.ctx, self.store
+        renewing = asyncio.create_task(self._keep_lease(item))
+        try:
+            ref = await asyncio.wait_for(_send(ctx, item), SEND_TIMEOUT.total_seconds())
+        except Undeliverable as exc:
+            log.info("message %s cannot be delivered: %s", item.id, exc)
+            await store.run(partial(_undeliverable, ctx, item=item, why=str(exc)))
+        except Exception as exc:
+            why = f"{type(exc).__name__}: {exc}"
+            log.warning("message %s not delivered yet (%s)", item.id, why)
+            await store.run(partial(_retry_later, ctx, item=item, why=why))
+        else:
+            await store.run(partial(_sent, ctx, item=item, ref=ref))
+            return 1
+        finally:
+            renewing.cancel()
+        return 0
+
+    async def _keep_lease(self, item: Claimed) -> None:
+        """Renew the lease a few times per lease period for as long as the send lasts."""
+        every = self.ctx.settings.outbox_lease.total_seconds() / 3
+        while True:
+            await asyncio.sleep(every)
             try:
-                ref = await asyncio.wait_for(_send(ctx, item), SEND_TIMEOUT.total_seconds())
-            except Undeliverable as exc:
-                log.info("message %s cannot be delivered: %s", item.id, exc)
-                await store.run(partial(_undeliverable, ctx, item=item, why=str(exc)))
-            except Exception as exc:
-                why = f"{type(exc).__name__}: {exc}"
-                log.warning("message %s not delivered yet (%s)", item.id, why)
-                await store.run(partial(_retry_later, ctx, item=item, why=why))
-            else:
-                await store.run(partial(_sent, ctx, item=item, ref=ref))
-                sent += 1
+                await self.store.run(partial(_renew, self.ctx, item=item))
+            except Exception:
+                log.warning("could not renew the lease on message %s", item.id, exc_info=True)
+
+    async def release(self) -> int:
+        """Hand back what this process holds unsent (at shutdown); return how many."""
+        held = list(self._in_flight.values())
+        self._in_flight.clear()
+        for item in held:
+            await self.store.run(partial(_release, self.ctx, item=item))
+        return len(held)

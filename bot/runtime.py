@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import signal
+from collections.abc import Sequence
 from typing import Any
 
 from bot.app import Whuffie
@@ -11,6 +14,11 @@ from bot.settings import Settings
 from bot.store import Store
 
 log = logging.getLogger(__name__)
+
+# SIGTERM to exit: within this, work already acknowledged is finished; what is still running
+# then is cancelled and its messages handed back. Below Docker's and systemd's 10 s.
+SHUTDOWN_GRACE_SECONDS = 6.0
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 
 def build_adapters(core: Whuffie, settings: Settings) -> list[Any]:
@@ -30,15 +38,41 @@ def build_adapters(core: Whuffie, settings: Settings) -> list[Any]:
 
 
 async def serve(settings: Settings, store: Store) -> None:
-    """Run until cancelled: every adapter and the scheduler tick, on one database."""
+    """Run every adapter and the scheduler tick, on one database, until SIGTERM or SIGINT."""
     core = Whuffie(settings, store)
     adapters = build_adapters(core, settings)
     names = ", ".join(type(a).__name__ for a in adapters)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in STOP_SIGNALS:
+        loop.add_signal_handler(signum, stop.set)
     log.warning("Whuffie is running (%s). Stop with Ctrl-C.", names)
     try:
         async with asyncio.TaskGroup() as group:
-            group.create_task(core.run_scheduler())
-            for adapter in adapters:
-                group.create_task(adapter.run())
+            tasks = [group.create_task(core.run_scheduler())]
+            tasks += [group.create_task(adapter.run()) for adapter in adapters]
+            await stop.wait()
+            await shut_down(core, adapters, tasks)
     finally:
+        for signum in STOP_SIGNALS:
+            loop.remove_signal_handler(signum)
         store.dispose()
+
+
+async def shut_down(
+    core: Whuffie, adapters: Sequence[Any], tasks: Sequence[asyncio.Task[None]]
+) -> None:
+    """Stop taking work, finish what was acknowledged (bounded), hand back what is left."""
+    log.warning("Stopping: finishing the work in hand (at most %.0f s)", SHUTDOWN_GRACE_SECONDS)
+    core.stop_ticking()
+    stopping = [asyncio.ensure_future(adapter.stop()) for adapter in adapters]
+    _, late = await asyncio.wait([*stopping, *tasks], timeout=SHUTDOWN_GRACE_SECONDS)
+    if late:
+        log.warning("Stopping: %d task(s) did not finish in time; cancelling them", len(late))
+    for task in [*stopping, *tasks]:
+        task.cancel()
+    for task in [*stopping, *tasks]:
+        with contextlib.suppress(BaseException):
+            await task
+    await core.close()
+    log.warning("Whuffie stopped.")

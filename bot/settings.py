@@ -102,6 +102,9 @@ class Settings:
     asks_from_one_member_per_day: int = 3  # asks to one helper about one member's needs
     followup_after: timedelta = timedelta(days=3)
     tick_seconds: int = 30
+    # How long a message being sent is reserved for its sender, who renews it while sending;
+    # a process killed mid-send holds it back no longer than this.
+    outbox_lease: timedelta = timedelta(seconds=30)
     slack_bot_token: str = field(default="", repr=False)
     slack_app_token: str = field(default="", repr=False)
     slack_signing_secret: str = field(default="", repr=False)
@@ -149,6 +152,7 @@ class Settings:
             asks_from_one_member_per_day=_int(env, "WHUFFIE_ASKS_FROM_ONE_MEMBER_PER_DAY", 3),
             followup_after=_hours(env, "WHUFFIE_FOLLOWUP_HOURS", 72),
             tick_seconds=_int(env, "WHUFFIE_TICK_SECONDS", 30),
+            outbox_lease=timedelta(seconds=_int(env, "WHUFFIE_OUTBOX_LEASE_SECONDS", 30)),
             slack_bot_token=env.get("SLACK_BOT_TOKEN", "").strip(),
             slack_app_token=env.get("SLACK_APP_TOKEN", "").strip(),
             slack_signing_secret=env.get("SLACK_SIGNING_SECRET", "").strip(),

@@ -70,6 +70,10 @@ class DiscordAdapter:
         finally:
             Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY = saved
 
+    async def stop(self) -> None:
+        """Let the interactions being answered finish (briefly), then disconnect: `run` returns."""
+        await self.client.close()
+
     async def send_dm(self, community: str, user_ids: Sequence[str], message: Message) -> str:
         """DM each member; an introduction is one DM to each side, as bots have no group DMs."""
         refs: list[str] = []

@@ -45,7 +45,9 @@ log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
 SEEN_EVENTS_KEPT = 2_000
-SHUTDOWN_GRACE_SECONDS = 10.0
+# At shutdown, requests already acknowledged get this long to finish (then they are cancelled
+# and the messages they were sending are handed back to the outbox).
+SHUTDOWN_GRACE_SECONDS = 5.0
 
 # Slack's payloads are a few kilobytes; a message with many blocks stays well under this.
 MAX_BODY_BYTES = 1024 * 1024
@@ -95,6 +97,7 @@ class SlackAdapter(SlackPort):
         self._seen_events: OrderedDict[str, None] = OrderedDict()
         self._runner: web.AppRunner | None = None
         self._socket: AsyncSocketModeHandler | None = None
+        self._stopped = asyncio.Event()
         self.http_url: str | None = None
         self.body_timeout = BODY_TIMEOUT_SECONDS
         self._verifier = (
@@ -389,24 +392,29 @@ class SlackAdapter(SlackPort):
         return self._verifier.is_valid(body, stamp, signature)
 
     async def stop(self) -> None:
-        """Stop taking requests, let work in flight finish (briefly), and disconnect."""
+        """Stop taking requests, let work in flight finish (briefly), then cancel the rest."""
+        self._stopped.set()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
         if self._socket is not None:
             await self._socket.close_async()
             self._socket = None
-        if self._tasks:
-            try:
-                await asyncio.wait_for(self.idle(), SHUTDOWN_GRACE_SECONDS)
-            except TimeoutError:
-                log.warning("Slack: %d requests still running at shutdown", len(self._tasks))
+        if not self._tasks:
+            return
+        try:
+            await asyncio.wait_for(self.idle(), SHUTDOWN_GRACE_SECONDS)
+        except TimeoutError:
+            log.warning("Slack: %d requests still running at shutdown", len(self._tasks))
+        finally:  # also when stopping is itself cancelled: nothing outlives the adapter
+            for task in list(self._tasks):
+                task.cancel()
 
     async def run(self) -> None:
-        """Serve Slack until cancelled, then clean up."""
+        """Serve Slack until stopped (or cancelled), then clean up."""
         await self.start()
         try:
-            await asyncio.Event().wait()
+            await self._stopped.wait()
         finally:
             await self.stop()
 

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator, Sequence
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlmodel import select
 
 from bot.models import ASK_UNDELIVERABLE, OUT_SENDING, Ask, Outbox
-from bot.port import Message
+from bot.port import Actor, Invocation, Message
 from bot.settings import Settings
 from bot.store import Store
 from tests.bot.conftest import ask_id
-from tests.fakes import Community, RecordingPort, two_processes
+from tests.fakes import COMMUNITY, Community, RecordingPort, two_processes
 
 
 async def test_failed_introduction_is_delivered_by_next_tick_exactly_once(
@@ -89,19 +89,35 @@ def processes(database_url: str) -> Iterator[tuple[Community, Community]]:
         yield pair
 
 
-async def test_a_slow_send_is_not_sent_again_by_another_process(
-    processes: tuple[Community, Community],
-) -> None:
-    """While one process is still sending, another process's tick leaves the message alone."""
-    a, b = processes
-    slow = GatedPort()
-    a.core.attach(slow)
-    sending = asyncio.create_task(a.say("bob", "thanks", "you rock", target="ann"))
-    await claimed(a.core.store)  # its send is waiting at the gate
-    a.clock.advance(timedelta(minutes=10))
-    await b.core.tick()
-    slow.gate.set()
-    await sending
+async def renewed(store: Store, at: datetime) -> None:
+    """Wait until the message being sent has had its lease renewed at `at` (bounded: 10 s)."""
+    for _ in range(200):
+        with store.session() as session:
+            row = session.exec(select(Outbox).where(Outbox.status == OUT_SENDING)).first()
+            if row is not None and row.claimed_at is not None and aware(row.claimed_at) >= at:
+                return
+        await asyncio.sleep(0.05)
+    raise AssertionError("the lease was not renewed")
+
+
+def aware(when: datetime) -> datetime:
+    """SQLite hands datetimes back without their zone (they are stored in UTC)."""
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+async def test_a_slow_send_is_not_sent_again_by_another_process(database_url: str) -> None:
+    """While one process is still sending, it renews its claim and other processes keep off."""
+    lease = timedelta(seconds=0.3)  # renewed every 0.1 s of real time
+    with two_processes(database_url, Settings(outbox_lease=lease)) as (a, b):
+        slow = GatedPort()
+        a.core.attach(slow)
+        sending = asyncio.create_task(a.say("bob", "thanks", "you rock", target="ann"))
+        await claimed(a.core.store)  # its send is waiting at the gate
+        a.clock.advance(timedelta(minutes=10))
+        await renewed(a.core.store, a.clock.now())
+        await b.core.tick()
+        slow.gate.set()
+        await sending
     delivered = slow.to("ann") + b.port.to("ann")
     assert len([m for m in delivered if "you rock" in m.text]) == 1
 
@@ -137,3 +153,33 @@ async def test_a_long_outage_never_drops_an_introduction(community: Community) -
         await community.core.tick()
     intros = [s for s in community.port.sent if len(s.to) == 2]
     assert len(intros) == 1
+
+
+async def test_a_crash_mid_delivery_holds_back_only_the_message_being_sent(
+    processes: tuple[Community, Community],
+) -> None:
+    """A process dies while sending: every other owed message goes out at once, that one soon."""
+    a, b = processes
+    stuck = GatedPort()  # its sends never finish: the process dies mid-send
+    a.core.attach(stuck)
+    for n, name in enumerate(("bob", "cid", "dan", "eve", "fay")):
+        await a.core.handle(
+            Invocation(
+                Actor("fake", COMMUNITY, name, name.title()),
+                "thanks",
+                f"thank you {n}",
+                Actor("fake", COMMUNITY, "ann", "Ann"),
+            )
+        )
+    sending = asyncio.create_task(a.core.flush())
+    await claimed(a.core.store)
+    sending.cancel()  # like kill -9: nothing of process A runs any more
+    await asyncio.gather(sending, return_exceptions=True)
+    await b.core.tick()
+    assert len(b.port.to("ann")) == 4, "the messages A had not started are not held back"
+    a.clock.advance(timedelta(minutes=1))
+    await b.core.tick()
+    thanked = sorted(m.text for m in b.port.to("ann"))
+    assert len(thanked) == 5 and len(set(thanked)) == 5
+    with a.core.store.session() as session:
+        assert not session.exec(select(Outbox).where(Outbox.status == OUT_SENDING)).all()

@@ -130,6 +130,9 @@ async def test_every_message_is_delivered_once_by_one_of_the_processes(
         await asyncio.gather(*(press(fake, helper, ask, "I can help") for helper, ask in asks))
         for _, _, asker in servers:
             await dm(fake, asker)
+        # An introduction reaches the asker before the helper: let the sends in flight end
+        # first, or three days pass mid-send and the other process rightly takes it over.
+        await asyncio.gather(first.core.flush(), second.core.flush())
         clock.advance(first.settings.followup_after + timedelta(minutes=1))
         await asyncio.gather(first.core.tick(), second.core.tick())
     for _, helper, asker in servers:

@@ -7,6 +7,7 @@ It records every call, keeps the DMs the bot posts, and can be told to be slow, 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import time
@@ -81,6 +82,8 @@ class FakeSlack:
     url: str = ""
     _errors: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     _rate_limits: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    _slow: dict[str, float] = field(default_factory=dict)
+    _stopping: asyncio.Event = field(default_factory=asyncio.Event)
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _response_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _runner: web.AppRunner | None = None
@@ -104,6 +107,7 @@ class FakeSlack:
 
     async def stop(self) -> None:
         """Close the socket (if any) and stop serving."""
+        self._stopping.set()  # calls held back by `slow` answer now
         if self._socket is not None:
             await self._socket.close()
         if self._runner is not None:
@@ -139,6 +143,10 @@ class FakeSlack:
     def fail(self, method: str, error: str, times: int = 1) -> None:
         """Answer the next `times` calls of `method` with `{"ok": false, "error": error}`."""
         self._errors[method].extend([error] * times)
+
+    def slow(self, method: str, seconds: float) -> None:
+        """Answer every call of `method` only after `seconds` (0: at once again)."""
+        self._slow[method] = seconds
 
     def rate_limit(self, method: str, retry_after: int = 1, times: int = 1) -> None:
         """Answer the next `times` calls of `method` with 429 and `Retry-After`."""
@@ -181,6 +189,9 @@ class FakeSlack:
         self.calls.append(Call(method, args, token, time.monotonic()))
         if self.delay:
             await asyncio.sleep(self.delay)
+        if self._slow.get(method):
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), self._slow[method])
         if self._rate_limits[method]:
             retry_after = self._rate_limits[method].pop(0)
             return web.json_response(
