@@ -61,15 +61,24 @@ class Context:
         return texts.quote(self.port_for(community_id).escape(words))
 
     def say(
-        self, session: Session, to: Sequence[Member], message: Message, ask: Ask | None = None
+        self,
+        session: Session,
+        to: Sequence[Member],
+        message: Message,
+        ask: Ask | None = None,
+        about: Sequence[Member] = (),
     ) -> None:
-        """Owe these members a DM (several: an introduction); delivered after commit."""
+        """Owe these members a DM (several: an introduction); delivered after commit.
+
+        `about` lists the other members the text names, so /forgetme can find them by key.
+        """
         session.add(
             Outbox(
                 community_id=to[0].community_id,
                 kind="dm",
                 recipients=[m.user_id for m in to],
                 member_ids=[m.id for m in to if m.id is not None],
+                about_member_ids=[m.id for m in about if m.id is not None],
                 text=message.text,
                 buttons=[_button(b) for b in message.buttons],
                 ask_id=ask.id if ask else None,

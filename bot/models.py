@@ -54,6 +54,7 @@ class Member(SQLModel, table=True):
     expired_streak: int = 0
     last_asked_at: datetime | None = None
     pending_thanks: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    forget_asked_at: datetime | None = None  # when /forgetme asked to confirm
     created_at: datetime
 
 
@@ -134,12 +135,19 @@ class Outbox(SQLModel, table=True):
     kind: str = Field(max_length=10)  # "dm" or "update"
     recipients: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     member_ids: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # Members the text names besides its recipients (an ask names the requester): /forgetme
+    # finds them by key.
+    about_member_ids: list[int] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
+    )
     text: str = Field(sa_column=Column(Text, nullable=False))
     buttons: list[dict[str, str]] = Field(
         default_factory=list, sa_column=Column(JSON, nullable=False)
     )
     ask_id: int | None = Field(default=None, foreign_key="ask.id")  # whose message ref to keep
     target_ask_id: int | None = Field(default=None, foreign_key="ask.id")  # the ask to update
+    # The message to edit when its ask is gone (a forgotten member's need).
+    target_ref: str | None = Field(default=None, max_length=500)
     status: str = Field(default=OUT_PENDING, max_length=10)
     attempts: int = 0
     next_attempt_at: datetime

@@ -90,11 +90,12 @@ def claim(ctx: Context, session: Session) -> Claimed | None:
         target_ref = None
         if row.kind == "update":
             ask = session.get(Ask, row.target_ask_id) if row.target_ask_id else None
-            if ask is None or ask.message_ref is None:
+            # An edit of an ask that is gone (/forgetme) carries its message's ref itself.
+            target_ref = ask.message_ref if ask is not None else row.target_ref
+            if target_ref is None:
                 row.status, row.last_error = OUT_SENT, "nothing to edit: the DM never went out"
                 session.add(row)
                 continue
-            target_ref = ask.message_ref
         token = uuid.uuid4().hex
         row.status, row.claimed_at, row.claimed_by = OUT_SENDING, ctx.now(), token
         session.add(row)

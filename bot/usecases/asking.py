@@ -98,7 +98,7 @@ def ask_more(ctx: Context, session: Session, need: Need, how_many: int) -> int:
             # The reason repeats a member's own skill: escaped like any member text.
             ctx.escape(need.community_id, ask.reason),
         )
-        ctx.say(session, [member], message, ask=ask)
+        ctx.say(session, [member], message, ask=ask, about=[requester])
     return len(chosen)
 
 
@@ -131,6 +131,7 @@ class OpenNeed:
     requester: str
     quoted: str
     why: str
+    requester_id: int
 
 
 def open_needs_for(
@@ -159,19 +160,25 @@ def open_needs_for(
             quoted = ctx.quote(need.community_id, need.text)
             name = ctx.name(requester)
             why = ctx.escape(need.community_id, texts.why_you(fit.reasons))
-            found.append(OpenNeed(need.id, name, quoted, why))
+            found.append(OpenNeed(need.id, name, quoted, why, requester.id))
             if len(found) >= most:
                 break
     return found
 
 
-def pass_on_for(ctx: Context, session: Session, member: Member) -> tuple[int, str, str] | None:
+def pass_on_need(ctx: Context, session: Session, member: Member) -> OpenNeed | None:
     """One open need that matches this member's own skills: a way to pay it forward."""
     has_skills = session.exec(select(Skill.id).where(Skill.member_id == member.id)).first()
     if has_skills is None:
         return None
     found = open_needs_for(ctx, session, member, most=1, scan=100)
-    return (found[0].need_id, found[0].requester, found[0].quoted) if found else None
+    return found[0] if found else None
+
+
+def pass_on_for(ctx: Context, session: Session, member: Member) -> tuple[int, str, str] | None:
+    """The pass-it-on need as the texts show it: its number, who needs it, and their words."""
+    found = pass_on_need(ctx, session, member)
+    return (found.need_id, found.requester, found.quoted) if found else None
 
 
 def introduce(
@@ -201,7 +208,14 @@ def introduce(
     requester = session.get(Member, need.requester_id)
     assert requester is not None
     why = ctx.escape(need.community_id, ask.reason or "you offered to help")
+    pass_on = pass_on_need(ctx, session, requester)
     message = texts.intro(
-        ctx.name(requester), ctx.name(helper), quoted, why, pass_on_for(ctx, session, requester)
+        ctx.name(requester),
+        ctx.name(helper),
+        quoted,
+        why,
+        (pass_on.need_id, pass_on.requester, pass_on.quoted) if pass_on else None,
     )
-    ctx.say(session, [requester, helper], message)
+    # The pass-it-on line names a third member.
+    about = [m] if pass_on and (m := session.get(Member, pass_on.requester_id)) else []
+    ctx.say(session, [requester, helper], message, about=about)

@@ -40,7 +40,7 @@ def send_followup(ctx: Context, session: Session, need: Need) -> None:
     quoted = ctx.quote(need.community_id, need.text)
     elapsed = ctx.now() - (need.introduced_at or ctx.now())
     message = texts.followup(need.id, ctx.name(helper), quoted, elapsed)
-    ctx.say(session, [requester], message)
+    ctx.say(session, [requester], message, about=[helper])
 
 
 def _open_needs(session: Session, me: Member) -> list[Need]:
@@ -149,7 +149,7 @@ def resolve(ctx: Context, session: Session, me: Member, need: Need, words: str) 
             )
         )
         said = ctx.quote(need.community_id, words) if words else None
-        ctx.say(session, [helper], texts.thanks_for_help(ctx.name(me), quoted, said))
+        ctx.say(session, [helper], texts.thanks_for_help(ctx.name(me), quoted, said), about=[me])
         helper_id, text = str(helper.id), need.text
         at = ctx.now().timestamp()
         ctx.matchers.changed(
@@ -188,6 +188,11 @@ def thanks(ctx: Context, session: Session, me: Member, inv: Invocation) -> Messa
             created_at=ctx.now(),
         )
     )
-    ctx.say(session, [target], texts.thanks_dm(ctx.name(me), ctx.quote(me.community_id, words)))
+    ctx.say(
+        session,
+        [target],
+        texts.thanks_dm(ctx.name(me), ctx.quote(me.community_id, words)),
+        about=[me],
+    )
     keep_name_current(session, target, inv.target)
     return texts.thanks_sent(ctx.name(target))
