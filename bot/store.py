@@ -47,6 +47,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session
 
 log = logging.getLogger(__name__)
@@ -58,7 +59,9 @@ M = TypeVar("M")
 
 # PostgreSQL's codes for a transaction it aborted to break a deadlock or a serialisation race:
 # running the transaction again is the documented answer.
-LOST_A_RACE = {"40001", "40P01"}
+# A foreign key that fails (23503) lost a race too: a row it points at was deleted meanwhile
+# by another transaction (/forgetme); run again, the transaction sees the database as it is.
+LOST_A_RACE = {"40001", "40P01", "23503"}
 # Tries in all for a transaction that keeps losing races; then the error goes to the caller.
 TRIES = 5
 
@@ -168,6 +171,8 @@ def locked(session: Session, model: type[M], key: Any) -> M | None:
 
 def lost_race(exc: BaseException) -> str | None:
     """PostgreSQL's code when it aborted this transaction to let another one finish."""
+    if isinstance(exc, StaleDataError):  # a row this transaction changes was deleted meanwhile
+        return "deleted row"
     if not isinstance(exc, DBAPIError):
         return None
     code = getattr(exc.orig, "sqlstate", None)

@@ -51,22 +51,17 @@ T = TypeVar("T")
 
 def forgetme(ctx: Context, session: Session, me: Member, inv: Invocation) -> Message:
     """Ask to confirm; a confirm within minutes of that deletes the member's own rows."""
-    # Locked first, before anything that names them: whatever else runs now either finished
-    # before (and is erased too) or waits and finds them gone.
-    mine = locked(session, Member, me.id)
-    if mine is None:  # forgotten a moment ago by a press in another process
-        return texts.forgotten()
     minutes = int(CONFIRM_WINDOW.total_seconds() // 60)
     if inv.args.strip().lower() != "confirm":
-        mine.forget_asked_at = ctx.now()
-        session.add(mine)
+        me.forget_asked_at = ctx.now()
+        session.add(me)
         return texts.forget_confirm(minutes)
-    asked = mine.forget_asked_at
+    asked = me.forget_asked_at
     if asked is None or not timedelta(0) <= ctx.now() - asked <= CONFIRM_WINDOW:
-        mine.forget_asked_at = ctx.now()  # the question is asked afresh
-        session.add(mine)
+        me.forget_asked_at = ctx.now()  # the question is asked afresh
+        session.add(me)
         return texts.forget_confirm(minutes, again=True)
-    erase(ctx, session, mine)
+    erase(ctx, session, me)
     return texts.forgotten()
 
 
@@ -78,41 +73,37 @@ def _lock(session: Session, query: SelectOfScalar[T]) -> list[T]:
 def erase(ctx: Context, session: Session, me: Member) -> None:
     """Delete the member's own rows by key, and redact them from what others keep."""
     cid = me.community_id
-    # Locks in one order — member (held), asks, needs — the order accept takes asks and needs.
-    my_need_ids = list(session.exec(select(Need.id).where(Need.requester_id == me.id)))
+    # Locks in the store's order (bot/store.py): needs, then their asks, then member rows.
+    # Once the needs are locked no new ask about them can appear; once the member row is
+    # locked nothing new can point at it. Whatever another process wrote before is read
+    # below and erased too; whatever it writes after finds them gone (and runs again).
+    my_asks = select(Ask.need_id).where(Ask.member_id == me.id, Ask.status == ASK_PENDING)
+    needs: list[Need] = _lock(
+        session,
+        select(Need)
+        .where(
+            or_(
+                Need.requester_id == me.id,
+                Need.helper_id == me.id,  # introduced to (or resolved by) them
+                col(Need.id).in_(my_asks),  # asked about, no answer yet
+            )
+        )
+        .order_by(col(Need.id)),
+    )
+    my_needs = [n for n in needs if n.requester_id == me.id]
+    others_needs = [n for n in needs if n.requester_id != me.id]
+    my_need_ids = [n.id for n in my_needs]
     asks: list[Ask] = _lock(
         session,
         select(Ask)
         .where(or_(Ask.member_id == me.id, col(Ask.need_id).in_(my_need_ids)))
         .order_by(col(Ask.id)),
     )
-    my_needs: list[Need] = _lock(
-        session, select(Need).where(Need.requester_id == me.id).order_by(col(Need.id))
-    )
-    my_need_ids = [n.id for n in my_needs]
-    # Asks made on their needs before the needs were locked.
-    known = {a.id for a in asks}
-    asks += [
-        a
-        for a in _lock(
-            session,
-            select(Ask).where(col(Ask.need_id).in_(my_need_ids)).order_by(col(Ask.id)),
-        )
-        if a.id not in known
-    ]
+    if locked(session, Member, me.id) is None:
+        return  # forgotten a moment ago, by a press handled in another process
     ask_ids = {a.id for a in asks}
-    # Others' needs they were part of: asked (still pending) or introduced (not resolved).
-    moving_on = {a.need_id for a in asks if a.member_id == me.id and a.status == ASK_PENDING}
-    others_needs: list[Need] = _lock(
-        session,
-        select(Need)
-        .where(
-            or_(Need.helper_id == me.id, col(Need.id).in_(moving_on)),
-            Need.requester_id != me.id,
-        )
-        .order_by(col(Need.id)),
-    )
 
+    # Messages point at asks: they are settled before the asks go.
     redact = _Redaction(ctx, me, my_needs, ask_ids)
     _close_asks_on_my_needs(ctx, session, me, asks)
     _settle_outbox(session, me, asks, redact)
@@ -122,7 +113,6 @@ def erase(ctx: Context, session: Session, me: Member) -> None:
         session.delete(ask)
     session.flush()
 
-    reopened: list[Need] = []
     for need in others_needs:
         if need.helper_id == me.id:
             need.helper_id = None  # their need stays theirs; who helped is no longer known
@@ -135,19 +125,20 @@ def erase(ctx: Context, session: Session, me: Member) -> None:
                     quoted = ctx.quote(cid, need.text)
                     ctx.say(session, [requester], texts.helper_left(need.id, quoted))
         session.add(need)
-        reopened.append(need)
     for need in my_needs:
         session.delete(need)
     for skill in session.exec(select(Skill).where(Skill.member_id == me.id)):
         session.delete(skill)
     session.flush()
-    # A rebuild, not just removing the member: their needs' words live in others' history.
-    ctx.matchers.rebuild(session, cid)
+    # The next match builds from the database, where their skills are gone.
+    ctx.matchers.forget(cid)
     # As a decline would: the next candidate is asked, or the requester told nobody is left.
-    for need in reopened:
+    for need in others_needs:
         after_ask_closed(ctx, session, need)
     session.delete(me)
     session.flush()
+    # Every process rebuilds its matcher: their needs' words live in others' history too.
+    ctx.matchers.rebuild(session, cid)
 
 
 class _Redaction:
