@@ -21,7 +21,7 @@ from bot.port import Invocation, Message, Port
 from bot.scheduler import due_work
 from bot.seen import forget_old, remember
 from bot.settings import Settings
-from bot.store import Store
+from bot.store import DatabaseAway, Store
 from bot.usecases import asks, forget, needs, profile, resolve, stats
 
 log = logging.getLogger(__name__)
@@ -131,6 +131,8 @@ class Whuffie:
             return await self.store.run(
                 work, rolled_back=lambda: self.ctx.matchers.forget(community)
             )
+        except DatabaseAway:
+            return texts.database_away()  # the store logged it, once for the whole outage
         except Exception:
             log.exception("command /%s failed", name)
             return texts.oops()
@@ -155,7 +157,10 @@ class Whuffie:
     async def flush(self) -> int:
         """Deliver what the outbox holds now; return how many messages went out."""
         async with self._delivering:
-            return await self.sender.deliver()
+            try:
+                return await self.sender.deliver()
+            except DatabaseAway:
+                return 0  # still owed, in the database: a later tick delivers it
 
     async def tick(self) -> None:
         """Expire overdue asks, send due follow-ups and retry undelivered messages."""
@@ -168,6 +173,8 @@ class Whuffie:
         while not self._stopping.is_set():
             try:
                 await self.tick()
+            except DatabaseAway:
+                pass  # the store logged it, once for the whole outage
             except Exception:
                 log.exception("scheduler tick failed; will try again")
             with contextlib.suppress(TimeoutError):

@@ -16,7 +16,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.settings import Settings, SettingsError
-from bot.store import Store, StoreError
+from bot.store import Store, StoreError, Timeouts
 
 log = logging.getLogger("whuffie")
 
@@ -39,9 +39,18 @@ def _reason(exc: SQLAlchemyError) -> str:
     return f"{type(cause).__name__}: {lines[0] if lines else ''}"
 
 
+def timeouts(settings: Settings) -> Timeouts:
+    """How long the bot waits for its database, from the settings."""
+    return Timeouts(
+        connect=settings.db_connect_timeout,
+        statement=settings.db_statement_timeout,
+        keepalive=settings.db_keepalive,
+    )
+
+
 def open_store(settings: Settings, *, upgrade_sqlite: bool = True) -> Store:
     """Connect to the database; bring the embedded SQLite file up to date by itself."""
-    store = Store.connect(settings.database_url)
+    store = Store.connect(settings.database_url, timeouts(settings))
     try:
         if store.is_sqlite and upgrade_sqlite:
             store.upgrade()
@@ -51,8 +60,15 @@ def open_store(settings: Settings, *, upgrade_sqlite: bool = True) -> Store:
                 "up to date: run `whuffie db upgrade` first"
             )
     except SQLAlchemyError as exc:
+        store.dispose()
+        reason = _reason(exc)
+        if type(getattr(exc, "orig", None)).__name__ == "ConnectionTimeout":
+            reason = (
+                f"it did not answer within {settings.db_connect_timeout} seconds "
+                "(WHUFFIE_DB_CONNECT_TIMEOUT); check that it is running and reachable"
+            )
         raise CliError(
-            f"cannot use the database at {_safe_url(settings.database_url)}: {_reason(exc)}"
+            f"cannot use the database at {_safe_url(settings.database_url)}: {reason}"
         ) from None
     return store
 

@@ -105,6 +105,11 @@ class Settings:
     # How long a message being sent is reserved for its sender, who renews it while sending;
     # a process killed mid-send holds it back no longer than this.
     outbox_lease: timedelta = timedelta(seconds=30)
+    # Seconds to wait for the database: to connect, for one statement, and of silence on an
+    # open connection (TCP keepalives). A database silent for longer is noticed (see README).
+    db_connect_timeout: int = 5
+    db_statement_timeout: int = 10
+    db_keepalive: int = 10
     slack_bot_token: str = field(default="", repr=False)
     slack_app_token: str = field(default="", repr=False)
     slack_signing_secret: str = field(default="", repr=False)
@@ -153,6 +158,9 @@ class Settings:
             followup_after=_hours(env, "WHUFFIE_FOLLOWUP_HOURS", 72),
             tick_seconds=_int(env, "WHUFFIE_TICK_SECONDS", 30),
             outbox_lease=timedelta(seconds=_int(env, "WHUFFIE_OUTBOX_LEASE_SECONDS", 30)),
+            db_connect_timeout=_int(env, "WHUFFIE_DB_CONNECT_TIMEOUT", 5),
+            db_statement_timeout=_int(env, "WHUFFIE_DB_STATEMENT_TIMEOUT", 10),
+            db_keepalive=_int(env, "WHUFFIE_DB_KEEPALIVE", 10),
             slack_bot_token=env.get("SLACK_BOT_TOKEN", "").strip(),
             slack_app_token=env.get("SLACK_APP_TOKEN", "").strip(),
             slack_signing_secret=env.get("SLACK_SIGNING_SECRET", "").strip(),

@@ -35,8 +35,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -46,9 +49,11 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session
+
+from bot.silence import GRACE_SECONDS, SilenceWatch
 
 log = logging.getLogger(__name__)
 
@@ -64,10 +69,38 @@ M = TypeVar("M")
 LOST_A_RACE = {"40001", "40P01", "23503"}
 # Tries in all for a transaction that keeps losing races; then the error goes to the caller.
 TRIES = 5
+# PostgreSQL's codes for a database that cannot answer now: a lost connection (class 08), a
+# statement cancelled by `statement_timeout`, a server shutting down or starting up.
+UNAVAILABLE = {"57014", "57P01", "57P02", "57P03"}
 
 
 class StoreError(RuntimeError):
     """The database cannot be used as configured; the message says why."""
+
+
+class DatabaseAway(RuntimeError):
+    """The database does not answer right now; nothing was changed. Try again later."""
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    """How long to wait for the database, in seconds (see README: Database timeouts)."""
+
+    connect: int = 5  # to open a connection
+    statement: int = 10  # for one statement (PostgreSQL statement_timeout, SQLite busy timeout)
+    keepalive: int = 10  # of silence on an open connection before TCP probes give it up
+
+    def postgresql(self) -> dict[str, Any]:
+        """psycopg's connection parameters for these timeouts."""
+        return {
+            "connect_timeout": self.connect,
+            "keepalives": 1,
+            "keepalives_idle": self.keepalive,
+            "keepalives_interval": max(1, self.keepalive // 3),
+            "keepalives_count": 3,
+            # Data the server does not acknowledge for this long: the connection is dead.
+            "tcp_user_timeout": self.keepalive * 1000,
+        }
 
 
 def _alembic_config(engine: Engine) -> Config:
@@ -80,15 +113,27 @@ def _alembic_config(engine: Engine) -> Config:
 class Store:
     """Opens sessions on one database; SQLite for one process, PostgreSQL for several."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, timeouts: Timeouts | None = None) -> None:
         self.engine = engine
         self.is_sqlite = engine.dialect.name == "sqlite"
         # SQLite allows one writer at a time: serialise transactions inside this process.
         self._lock = asyncio.Lock() if self.is_sqlite else None
+        self._silent_since: float | None = None
+        self._state = threading.Lock()
+        self._watch: SilenceWatch | None = None
+        if timeouts is not None and not self.is_sqlite:
+            self._watch = SilenceWatch(
+                timeouts.statement + GRACE_SECONDS, timeouts.connect, self.went_silent
+            )
+            self._watch.watch(engine)
 
     @classmethod
-    def connect(cls, url: str) -> Store:
-        """Build a store for a database URL (`sqlite:///file.db`, `postgresql+psycopg://…`)."""
+    def connect(cls, url: str, timeouts: Timeouts | None = None) -> Store:
+        """Build a store for a database URL (`sqlite:///file.db`, `postgresql+psycopg://…`).
+
+        With `timeouts`, a database that does not answer is noticed within seconds (see
+        `bot.silence`); without, the drivers' defaults apply (migrations, tests).
+        """
         try:
             parsed = make_url(url)
         except Exception as exc:
@@ -98,13 +143,23 @@ class Store:
         # Parameters can carry members' words: keep them out of error messages and logs.
         kwargs: dict[str, Any] = {"hide_parameters": True}
         if parsed.drivername.startswith("sqlite"):
-            kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+            busy = timeouts.statement if timeouts else 30
+            kwargs["connect_args"] = {"check_same_thread": False, "timeout": busy}
         else:
             kwargs["pool_pre_ping"] = True
+            if timeouts is not None:
+                # Server options given in the URL (a search_path, say) are kept alongside.
+                given = str(parsed.query.get("options", "")).strip()
+                limit = f"-c statement_timeout={timeouts.statement * 1000}"
+                kwargs["connect_args"] = {
+                    **timeouts.postgresql(),
+                    "options": f"{given} {limit}".strip(),
+                }
+                parsed = parsed.difference_update_query(["options"])
         engine = create_engine(parsed, **kwargs)
         if engine.dialect.name == "sqlite":
             event.listen(engine, "connect", _sqlite_pragmas)
-        return cls(engine)
+        return cls(engine, timeouts)
 
     def upgrade(self, revision: str = "head") -> None:
         """Apply every schema migration not yet applied (safe to call at every start)."""
@@ -133,17 +188,51 @@ class Store:
         """
         for attempt in range(1, TRIES + 1):
             try:
-                return await self._once(work)
+                done = await self._once(work)
             except Exception as exc:
                 if rolled_back is not None:
                     rolled_back()
+                if self._unavailable(exc):
+                    self.went_silent()
+                    raise DatabaseAway("the database does not answer right now") from exc
                 code = lost_race(exc)
                 if code is None or attempt == TRIES:
                     raise
                 log.warning("a transaction lost a race with another (%s); running it again", code)
+            else:
+                self._answered()
+                return done
             # A random pause, growing with each try, so the same two rarely collide again.
             await asyncio.sleep(random.uniform(0, 0.02 * attempt))
         raise AssertionError("unreachable")
+
+    def _unavailable(self, exc: BaseException) -> bool:
+        """Whether an error says the database cannot answer now (rather than a bug here)."""
+        if self.is_sqlite or not isinstance(exc, DBAPIError):
+            return False
+        code = getattr(exc.orig, "sqlstate", None)
+        if exc.connection_invalidated or (code is None and isinstance(exc, OperationalError)):
+            return True
+        return code is not None and (code.startswith("08") or code in UNAVAILABLE)
+
+    def went_silent(self) -> None:
+        """Log once that the database stopped answering (not once per member's command)."""
+        with self._state:
+            if self._silent_since is not None:
+                return
+            self._silent_since = time.monotonic()
+        log.error(
+            "the database is not answering; members are asked to try again in a minute, "
+            "and the bot carries on by itself once it answers again"
+        )
+
+    def _answered(self) -> None:
+        if self._silent_since is None:
+            return
+        with self._state:
+            since, self._silent_since = self._silent_since, None
+        if since is not None:
+            log.warning("the database answers again, after %.0f s", time.monotonic() - since)
 
     async def _once(self, work: Callable[[Session], T]) -> T:
         def in_transaction() -> T:
@@ -157,6 +246,8 @@ class Store:
 
     def dispose(self) -> None:
         """Close every pooled connection."""
+        if self._watch is not None:
+            self._watch.close()
         self.engine.dispose()
 
 

@@ -56,6 +56,14 @@ def oops() -> Message:
     )
 
 
+def database_away() -> Message:
+    """The database does not answer right now: nothing the member did, nothing changed."""
+    return Message(
+        "Sorry — I can't reach my records right now, so nothing was changed. Please try again "
+        "in a minute."
+    )
+
+
 def not_found(what: str, number: str) -> Message:
     """An id that does not exist (or is not theirs to see)."""
     return Message(f"I can't find {what} #{number}. It may have been removed.")

@@ -106,3 +106,27 @@ def test_fair_limits_are_read_and_checked() -> None:
     ) == (2, 4, 1, 6, 2)
     with pytest.raises(SettingsError, match="WHUFFIE_NEEDS_PER_HOUR"):
         Settings.from_env({"WHUFFIE_NEEDS_PER_HOUR": "0"})
+
+
+def test_database_timeouts_have_defaults_and_can_be_set() -> None:
+    """Connect, statement and keepalive timeouts: sane defaults, whole seconds when set."""
+    default = Settings.from_env({})
+    assert (default.db_connect_timeout, default.db_statement_timeout, default.db_keepalive) == (
+        5,
+        10,
+        10,
+    )
+    chosen = Settings.from_env(
+        {
+            "WHUFFIE_DB_CONNECT_TIMEOUT": "3",
+            "WHUFFIE_DB_STATEMENT_TIMEOUT": "30",
+            "WHUFFIE_DB_KEEPALIVE": "20",
+        }
+    )
+    assert (chosen.db_connect_timeout, chosen.db_statement_timeout, chosen.db_keepalive) == (
+        3,
+        30,
+        20,
+    )
+    with pytest.raises(SettingsError, match="WHUFFIE_DB_STATEMENT_TIMEOUT must be"):
+        Settings.from_env({"WHUFFIE_DB_STATEMENT_TIMEOUT": "soon"})
