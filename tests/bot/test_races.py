@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
-from datetime import timedelta
+import threading
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import event
+from sqlmodel import Session
 
 from bot import texts
+from bot.models import Community
 from bot.settings import Settings
+from bot.store import Store, locked
 from tests.bot.conftest import ask_id
-from tests.fakes import Community, several_processes
+from tests.fakes import Community as Process
+from tests.fakes import several_processes
 
 pytestmark = pytest.mark.postgres
 
@@ -26,7 +31,7 @@ LOST_A_RACE = {"40P01", "40001"}
 class Races:
     """Four processes on one database, sending through one workspace; counts lost races."""
 
-    def __init__(self, processes: list[Community]) -> None:
+    def __init__(self, processes: list[Process]) -> None:
         self.processes = processes
         self.lost: list[str] = []
         first = processes[0]
@@ -41,7 +46,7 @@ class Races:
             self.lost.append(code)
 
     @property
-    def first(self) -> Community:
+    def first(self) -> Process:
         """The process the setup goes through."""
         return self.processes[0]
 
@@ -123,3 +128,38 @@ async def test_a_late_yes_and_the_tick_at_once_get_one_introduction(races: Races
         assert late.text != texts.oops().text
         assert races.intros_for(words) == 1
     assert races.lost == []
+
+
+async def test_a_transaction_that_loses_a_deadlock_runs_again(pg_url: str) -> None:
+    """Two transactions lock two rows in opposite orders: both finish, the loser on a retry.
+
+    Commands, ticks and deliveries all run through `Store.run`, so none is lost to a race.
+    """
+    store = Store.connect(pg_url)
+    await asyncio.to_thread(store.upgrade)
+    now = datetime.now(UTC)
+
+    def communities(session: Session) -> None:
+        session.add_all([Community(id=c, platform="fake", created_at=now) for c in ("a", "b")])
+
+    await store.run(communities)
+    both_hold_one = threading.Barrier(2, timeout=30)
+    tries: list[str] = []
+
+    def take(first: str, second: str) -> Callable[[Session], str]:
+        def work(session: Session) -> str:
+            tries.append(first)
+            locked(session, Community, first)
+            if len(tries) <= 2:  # the first time only: make sure each holds one row
+                both_hold_one.wait()
+            locked(session, Community, second)
+            return first
+
+        return work
+
+    try:
+        done = await asyncio.gather(store.run(take("a", "b")), store.run(take("b", "a")))
+    finally:
+        store.dispose()
+    assert sorted(done) == ["a", "b"]
+    assert len(tries) == 3  # PostgreSQL aborted one of the two, which then ran again
