@@ -86,6 +86,7 @@ class Profiles:
                 if self.semantic is not None:
                     self.semantic.add(term, written)
             forms[written] += 1
+            self.vocabulary.written_as(term, written)
         else:
             self._unpost(m, term)  # its place depends on the evidence about to change
         evidence = (old or 0) + (count if count > 1 else 1)
@@ -178,6 +179,7 @@ class Profiles:
                     if self.semantic is not None:
                         self.semantic.add(term, written)
                 seen[written] += 1
+                self.vocabulary.written_as(term, written)
                 posting = postings.get(term)
                 if posting is None:
                     postings[term] = [m]

@@ -91,6 +91,7 @@ class Vocabulary:
         self._lengths: Counter[int] = Counter()  # how many terms have n words
         self._words: Counter[str] = Counter()  # word -> number of terms using it
         self._containing: dict[str, set[str]] = defaultdict(set)  # word -> terms of 2+ words
+        self._parted: set[str] = set()  # terms some member wrote in several words
         self._neighbours: dict[str, set[str]] = defaultdict(set)  # a deletion -> words
         for alias in ALIASES:  # so `postgress` finds `postgres`, an alias of `postgresql`
             if len(alias) >= MIN_TYPO_LENGTH and alias.isalpha():
@@ -112,13 +113,24 @@ class Vocabulary:
         self._lengths[len(parts)] += 1
         if len(parts) > 1:
             self._joined["".join(parts)].add(term)
-            for w in set(parts):
-                self._containing[w].add(term)
         for w in parts:
             self._words[w] += 1
             if self._words[w] == 1 and len(w) >= MIN_TYPO_LENGTH and w.isalpha():
                 for d in _deletes(w):
                     self._neighbours[d].add(w)
+
+    def written_as(self, term: str, written: str) -> None:
+        """A member wrote this term so: written in several words, its parts can match it.
+
+        A skill written as one word stands whole even when its canonical form has several
+        ("ML" is "machine learning"): "machine" in a need about pasta is not about it.
+        """
+        if term in self._parted or " " not in term or term not in self._terms:
+            return
+        if len(words(written)) > 1:
+            self._parted.add(term)
+            for w in set(term.split()):
+                self._containing[w].add(term)
 
     def discard(self, term: str) -> None:
         """Forget a term nobody offers any more."""
@@ -132,10 +144,11 @@ class Vocabulary:
             self._joined[joined].discard(term)
             if not self._joined[joined]:
                 del self._joined[joined]
+            self._parted.discard(term)
             for w in set(parts):
                 self._containing[w].discard(term)
                 if not self._containing[w]:
-                    del self._containing[w]
+                    self._containing.pop(w, None)
         for w in parts:
             self._words[w] -= 1
             if self._words[w] == 0:

@@ -139,3 +139,12 @@ def test_loading_the_model_and_matching_need_no_network(no_network: None) -> Non
 def test_the_topic_of_a_need_is_one_a_person_would_recognise(need: str, topic: str) -> None:
     """An unmet need's topic is a skill or a phrase of the need, never a stray word."""
     assert community().topics(need)[0] == topic
+
+
+def test_a_skill_written_as_one_word_is_not_matched_by_part_of_its_long_form() -> None:
+    """'ML' stands whole: "a machine" in a need about pasta does not reach it."""
+    matcher = Matcher(embedder=shared_embedder())
+    matcher.add_member("kwame", ["ML", "PyTorch"])
+    matcher.add_member("uma", ["cooking"])
+    assert "kwame" not in asked(matcher, "want to learn to make fresh pasta without a machine")
+    assert asked(matcher, "which machine learning course first?") == ["kwame"]
