@@ -1,0 +1,244 @@
+"""/helpstats figures on a known history: every figure exactly as the community's rows say."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import random
+import statistics
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlmodel import Session, func, select
+
+from bot.models import (
+    NEED_INTRODUCED,
+    NEED_OPEN,
+    NEED_RESOLVED,
+    NEED_UNMET,
+    Community,
+    Member,
+    Need,
+    Skill,
+    Thanks,
+)
+from bot.store import Store
+from bot.usecases.stats import Stats, compute
+from tests.fakes import COMMUNITY, two_processes
+from tests.fakes import Community as FakeCommunity
+
+START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+
+
+def _history(session: Session, community_id: str, seed: int, members: int, needs: int) -> None:
+    """A seeded community: profiles, needs in every state, ties in times and in help counts."""
+    rng = random.Random(seed)
+    session.add(Community(id=community_id, platform="fake", created_at=START))
+    people = [
+        Member(community_id=community_id, user_id=f"u{i}", display_name=f"u{i}", created_at=START)
+        for i in range(members)
+    ]
+    session.add_all(people)
+    session.flush()
+    for m in people:
+        for k in rng.sample(range(12), rng.choice([0, 0, 1, 2, 3])):
+            session.add(
+                Skill(
+                    member_id=m.id,
+                    community_id=community_id,
+                    name=f"Skill {k}",
+                    norm=f"skill {k}",
+                    created_at=START,
+                )
+            )
+    topics = ["", "kubernetes", "design", "python", "rust", "ops", "sql", "go", "css"]
+    topics += [f"topic {t}" for t in range(8)]
+    for j in range(needs):
+        requester = rng.choice(people)
+        # Whole hours and repeated minutes make ties in durations and in "later".
+        created = START + timedelta(hours=rng.randrange(200), minutes=rng.choice([0, 30]))
+        status = rng.choice([NEED_OPEN, NEED_UNMET, NEED_UNMET, NEED_INTRODUCED, NEED_RESOLVED])
+        need = Need(
+            community_id=community_id,
+            requester_id=requester.id,
+            text=f"need {j}",
+            topic=rng.choice(topics),
+            status=status,
+            created_at=created,
+        )
+        if status in (NEED_INTRODUCED, NEED_RESOLVED):
+            need.introduced_at = created + timedelta(
+                hours=rng.choice([0, 1, 2, 3, 30]), seconds=rng.choice([0, 0, 1, 7]) * 0.000_001
+            )
+            # A helper who has since left (/forgetme) leaves the introduction without a helper.
+            helper = rng.choice([*people[: members // 3], None])
+            need.helper_id = None if helper is None or helper is requester else helper.id
+            if status == NEED_RESOLVED:
+                need.resolved_at = need.introduced_at + timedelta(days=1)
+        session.add(need)
+    for _ in range(needs // 4):
+        a, b = rng.sample(people, 2)
+        session.add(
+            Thanks(
+                community_id=community_id,
+                from_member_id=a.id,
+                to_member_id=b.id,
+                text="thanks",
+                created_at=START,
+            )
+        )
+
+
+def _by_hand(session: Session, community_id: str) -> Stats:
+    """Each figure computed the plain way, need by need, as the design defines it."""
+    with_profile = len(
+        set(session.exec(select(Skill.member_id).where(Skill.community_id == community_id)))
+    )
+    needs = session.exec(select(Need).where(Need.community_id == community_id)).all()
+    introduced = [n for n in needs if n.introduced_at is not None]
+    resolved = [n for n in needs if n.resolved_at is not None]
+    hours = [
+        (n.introduced_at - n.created_at).total_seconds() / 3600
+        for n in introduced
+        if n.introduced_at is not None
+    ]
+    unmet = Counter(n.topic or "(no topic)" for n in needs if n.status == NEED_UNMET)
+    by_helper = Counter(n.helper_id for n in introduced if n.helper_id is not None)
+    busiest = None
+    if by_helper:
+        top = max(1, math.ceil(len(by_helper) / 10))
+        busiest = sum(c for _, c in by_helper.most_common(top)) / sum(by_helper.values())
+    first_helped: dict[int, Any] = {}
+    for n in introduced:
+        if n.helper_id is not None:
+            first_helped[n.requester_id] = min(
+                first_helped.get(n.requester_id, n.introduced_at), n.introduced_at
+            )
+    forward = {
+        n.helper_id
+        for n in introduced
+        if n.helper_id in first_helped and n.introduced_at > first_helped[n.helper_id]
+    }
+    thanks = session.exec(
+        select(func.count()).select_from(Thanks).where(Thanks.community_id == community_id)
+    ).one()
+    return Stats(
+        community=community_id,
+        members_with_profile=with_profile,
+        needs_posted=len(needs),
+        needs_introduced=len(introduced),
+        needs_resolved=len(resolved),
+        share_matched=len(introduced) / len(needs) if needs else None,
+        median_hours_to_intro=statistics.median(hours) if hours else None,
+        unmet_topics=sorted(unmet.items(), key=lambda kv: (-kv[1], kv[0]))[:10],
+        helpers=len(by_helper),
+        busiest_tenth_share=busiest,
+        pay_it_forward=len(forward),
+        thanks_given=thanks,
+    )
+
+
+def test_helpstats_figures_match_the_history_exactly(store: Store) -> None:
+    """Every figure equals the one counted need by need, in each of several communities."""
+    with store.session() as session:
+        _history(session, "fake:big", seed=1, members=60, needs=400)
+        _history(session, "fake:even", seed=2, members=25, needs=120)
+        _history(session, "fake:small", seed=3, members=4, needs=5)
+        session.add(Community(id="fake:empty", platform="fake", created_at=START))
+    with store.session() as session:
+        for community_id in ("fake:big", "fake:even", "fake:small", "fake:empty"):
+            assert compute(session, community_id) == _by_hand(session, community_id)
+
+
+def test_helpstats_figures_of_a_known_community(store: Store) -> None:
+    """A seeded community's figures, as admins have always been shown them."""
+    with store.session() as session:
+        _history(session, "fake:big", seed=1, members=60, needs=400)
+    with store.session() as session:
+        stats = compute(session, "fake:big")
+    assert stats == EXPECTED_BIG
+
+
+def test_helpstats_of_an_empty_community(store: Store) -> None:
+    """A community with no needs yet shows dashes, not errors."""
+    with store.session() as session:
+        session.add(Community(id="fake:empty", platform="fake", created_at=START))
+    with store.session() as session:
+        stats = compute(session, "fake:empty")
+    assert stats == Stats(
+        community="fake:empty",
+        members_with_profile=0,
+        needs_posted=0,
+        needs_introduced=0,
+        needs_resolved=0,
+        share_matched=None,
+        median_hours_to_intro=None,
+        unmet_topics=[],
+        helpers=0,
+        busiest_tenth_share=None,
+        pay_it_forward=0,
+        thanks_given=0,
+    )
+
+
+EXPECTED_BIG = Stats(
+    community="fake:big",
+    members_with_profile=44,
+    needs_posted=400,
+    needs_introduced=154,
+    needs_resolved=89,
+    share_matched=0.385,
+    median_hours_to_intro=2.0,
+    unmet_topics=[
+        ("topic 0", 13),
+        ("rust", 12),
+        ("topic 4", 12),
+        ("topic 6", 12),
+        ("css", 11),
+        ("kubernetes", 11),
+        ("sql", 11),
+        ("topic 2", 11),
+        ("topic 1", 10),
+        ("topic 7", 10),
+    ],
+    helpers=20,
+    busiest_tenth_share=0.15714285714285714,
+    pay_it_forward=15,
+    thanks_given=100,
+)
+
+
+async def test_members_with_a_profile_follow_offers_removals_and_forgetting(
+    community: FakeCommunity, store: Store
+) -> None:
+    """Offering, removing a last skill and /forgetme each move the count of profiles."""
+
+    async def profiles() -> int:
+        community.port.admins.add("admin")
+        text = (await community.say("admin", "helpstats")).text
+        return int(text.split("Members with a profile: ")[1].split("\n")[0])
+
+    await community.say("ann", "offer", "python, sql, rust")
+    await community.say("bob", "offer", "design")
+    await community.say("ann", "offer", "go")
+    assert await profiles() == 2
+    await community.say("bob", "unoffer", "design")
+    assert await profiles() == 1
+    await community.say("cat", "offer", "css")
+    await community.say("ann", "forgetme", "confirm")
+    assert await profiles() == 1
+    with store.session() as session:
+        assert _by_hand(session, COMMUNITY).members_with_profile == 1
+
+
+async def test_two_processes_offering_at_once_count_each_member_once(database_url: str) -> None:
+    """First skills offered by one member in two processes at the same moment count once."""
+    with two_processes(database_url) as (a, b):
+        for i in range(6):
+            await asyncio.gather(
+                a.say(f"m{i}", "offer", "python"), b.say(f"m{i}", "offer", "kubernetes")
+            )
+        with a.core.store.session() as session:
+            assert compute(session, COMMUNITY).members_with_profile == 6
+            assert _by_hand(session, COMMUNITY).members_with_profile == 6
