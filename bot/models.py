@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 # Status values are plain strings so both databases store them the same way.
@@ -37,6 +37,9 @@ class Community(SQLModel, table=True):
     id: str = Field(primary_key=True, max_length=200)
     platform: str = Field(max_length=20)
     profile_version: int = 0  # bumped on every skill change, so other processes can reload
+    # Members with at least one skill, kept by database triggers on `skill` (migration 0005),
+    # so /helpstats reads one row instead of counting millions of skills.
+    members_with_profile: int = 0
     created_at: datetime
 
 
@@ -50,8 +53,10 @@ class Member(SQLModel, table=True):
     user_id: str = Field(max_length=200)
     display_name: str = Field(max_length=200)
     paused: bool = False
-    paused_until: datetime | None = None
+    # Indexed so the tick finds the pauses that ran out without reading every member.
+    paused_until: datetime | None = Field(default=None, index=True)
     expired_streak: int = 0
+    skill_count: int = 0  # kept by database triggers on `skill` (migration 0005)
     last_asked_at: datetime | None = None
     pending_thanks: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     forget_asked_at: datetime | None = None  # when /forgetme asked to confirm
@@ -61,7 +66,10 @@ class Member(SQLModel, table=True):
 class Skill(SQLModel, table=True):
     """One skill a member offered, as written and in canonical form."""
 
-    __table_args__ = (UniqueConstraint("member_id", "norm"), NEVER_REUSE_IDS)
+    __table_args__ = (
+        UniqueConstraint("member_id", "norm"),
+        NEVER_REUSE_IDS,
+    )
 
     id: int = Field(default=None, primary_key=True)  # set by the database on flush
     member_id: int = Field(foreign_key="member.id", index=True)
@@ -74,7 +82,20 @@ class Skill(SQLModel, table=True):
 class Need(SQLModel, table=True):
     """Something a member asked for, and how it went: who helped, and when."""
 
-    __table_args__ = (Index("ix_need_community_status", "community_id", "status"), NEVER_REUSE_IDS)
+    __table_args__ = (
+        Index("ix_need_community_status", "community_id", "status"),
+        # /helpstats reads who helped whom, and when, from these indexes alone.
+        Index("ix_need_community_helper", "community_id", "helper_id", "introduced_at"),
+        Index(
+            "ix_need_community_requester",
+            "community_id",
+            "requester_id",
+            "introduced_at",
+            "helper_id",
+        ),
+        Index("ix_need_community_intro", "community_id", "micros_to_intro", "resolved_at"),
+        NEVER_REUSE_IDS,
+    )
 
     id: int = Field(default=None, primary_key=True)  # set by the database on flush
     community_id: str = Field(foreign_key="community.id", max_length=200)
@@ -88,6 +109,9 @@ class Need(SQLModel, table=True):
     resolved_at: datetime | None = None
     followup_at: datetime | None = Field(default=None, index=True)
     followups_sent: int = 0
+    # introduced_at - created_at in whole microseconds, kept by database triggers (migration
+    # 0005): the median time to introduction is read in index order, not sorted each time.
+    micros_to_intro: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
 
 
 class Ask(SQLModel, table=True):

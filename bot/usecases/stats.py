@@ -6,13 +6,16 @@ import math
 import statistics
 from collections import Counter
 from dataclasses import asdict, dataclass
+from datetime import timedelta
 from typing import Any
 
+from sqlalchemy import exists
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
 
 from bot import texts
 from bot.context import Context
-from bot.models import NEED_UNMET, Community, Member, Need, Skill, Thanks
+from bot.models import NEED_UNMET, Community, Member, Need, Thanks
 from bot.port import Invocation, Message
 
 
@@ -41,56 +44,107 @@ class Stats:
 
 
 def compute(session: Session, community_id: str) -> Stats:
-    """Every figure DESIGN.md lists, from the who-helped-whom data."""
+    """Every figure DESIGN.md lists, from the who-helped-whom data.
+
+    Each figure is an aggregate the database computes over an index, so the cost does not
+    grow with building a Python object per need (a million members means 200k needs or more).
+    """
     with_profile = session.exec(
-        select(func.count(func.distinct(Skill.member_id))).where(Skill.community_id == community_id)
+        select(Community.members_with_profile).where(Community.id == community_id)
+    ).first()
+    in_community = Need.community_id == community_id
+    # micros_to_intro is set exactly when introduced_at is, and is in the covering index.
+    posted, n_introduced, n_resolved = session.execute(
+        select(
+            func.count(), func.count(col(Need.micros_to_intro)), func.count(col(Need.resolved_at))
+        )
+        .select_from(Need)
+        .where(in_community)
     ).one()
-    needs = session.exec(select(Need).where(Need.community_id == community_id)).all()
-    introduced = [n for n in needs if n.introduced_at is not None]
-    resolved = [n for n in needs if n.resolved_at is not None]
-    hours = [
-        (n.introduced_at - n.created_at).total_seconds() / 3600
-        for n in introduced
-        if n.introduced_at is not None
-    ]
-    unmet = Counter(n.topic or "(no topic)" for n in needs if n.status == NEED_UNMET)
-    intros_by_helper = Counter(n.helper_id for n in introduced if n.helper_id is not None)
+    unmet: Counter[str] = Counter()
+    for topic, count in session.execute(
+        select(Need.topic, func.count())
+        .where(in_community, Need.status == NEED_UNMET)
+        .group_by(col(Need.topic))
+    ):
+        unmet[topic or "(no topic)"] += count
+    intros_by_helper, pay_it_forward = _helpers(session, community_id)
     busiest_share = None
     if intros_by_helper:
         top = max(1, math.ceil(len(intros_by_helper) / 10))
-        busiest = sum(c for _, c in intros_by_helper.most_common(top))
-        busiest_share = busiest / sum(intros_by_helper.values())
-    # A pay-it-forward link: a member who was helped and later helped someone else.
-    first_helped: dict[int, Any] = {}
-    for n in introduced:
-        if n.helper_id is not None and n.introduced_at is not None:
-            when = first_helped.get(n.requester_id)
-            if when is None or n.introduced_at < when:
-                first_helped[n.requester_id] = n.introduced_at
-    forward = {
-        n.helper_id
-        for n in introduced
-        if n.helper_id in first_helped
-        and n.introduced_at is not None
-        and n.introduced_at > first_helped[n.helper_id]
-    }
+        busiest_share = sum(intros_by_helper[:top]) / sum(intros_by_helper)
     thanks_given = session.exec(
         select(func.count()).select_from(Thanks).where(Thanks.community_id == community_id)
     ).one()
     return Stats(
         community=community_id,
-        members_with_profile=with_profile,
-        needs_posted=len(needs),
-        needs_introduced=len(introduced),
-        needs_resolved=len(resolved),
-        share_matched=len(introduced) / len(needs) if needs else None,
-        median_hours_to_intro=statistics.median(hours) if hours else None,
+        members_with_profile=with_profile or 0,
+        needs_posted=posted,
+        needs_introduced=n_introduced,
+        needs_resolved=n_resolved,
+        share_matched=n_introduced / posted if posted else None,
+        median_hours_to_intro=_median_hours_to_intro(session, community_id, n_introduced),
         unmet_topics=sorted(unmet.items(), key=lambda kv: (-kv[1], kv[0]))[:10],
         helpers=len(intros_by_helper),
         busiest_tenth_share=busiest_share,
-        pay_it_forward=len(forward),
+        pay_it_forward=pay_it_forward,
         thanks_given=thanks_given,
     )
+
+
+def _median_hours_to_intro(session: Session, community_id: str, introduced: int) -> float | None:
+    """The median of need-to-introduction times: the middle one or two, in index order."""
+    if not introduced:
+        return None
+    micros = col(Need.micros_to_intro)
+    middle = list(
+        session.exec(
+            select(micros)
+            .where(Need.community_id == community_id, micros.is_not(None))
+            .order_by(micros)
+            .offset((introduced - 1) // 2)
+            .limit(2 - introduced % 2)
+        )
+    )
+    # The same arithmetic as on the times themselves, so the figure is exactly the same.
+    hours = [timedelta(microseconds=us).total_seconds() / 3600 for us in middle if us is not None]
+    return statistics.median(hours)
+
+
+def _helpers(session: Session, community_id: str) -> tuple[list[int], int]:
+    """Introductions per helper, busiest first, and how many helpers pay help forward.
+
+    A pay-it-forward link is a member who was helped (introduced to a helper) and later helped
+    someone: their latest introduction as a helper came after their first as a requester.
+    """
+    per_helper = (
+        select(
+            col(Need.helper_id).label("member_id"),
+            func.count().label("intros"),
+            func.max(col(Need.introduced_at)).label("latest"),
+        )
+        .where(
+            Need.community_id == community_id,
+            col(Need.introduced_at).is_not(None),
+            col(Need.helper_id).is_not(None),
+        )
+        .group_by(col(Need.helper_id))
+        .subquery()
+    )
+    helped = aliased(Need)
+    was_helped_before = exists().where(
+        col(helped.community_id) == community_id,
+        col(helped.requester_id) == per_helper.c.member_id,
+        col(helped.helper_id).is_not(None),
+        col(helped.introduced_at) < per_helper.c.latest,
+    )
+    counts: list[int] = []
+    forward = 0
+    for intros, paid_forward in session.execute(select(per_helper.c.intros, was_helped_before)):
+        counts.append(intros)
+        forward += bool(paid_forward)
+    counts.sort(reverse=True)
+    return counts, forward
 
 
 def communities(session: Session) -> list[str]:

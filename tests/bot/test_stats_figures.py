@@ -226,6 +226,7 @@ async def test_members_with_a_profile_follow_offers_removals_and_forgetting(
     await community.say("bob", "unoffer", "design")
     assert await profiles() == 1
     await community.say("cat", "offer", "css")
+    await community.say("ann", "forgetme")
     await community.say("ann", "forgetme", "confirm")
     assert await profiles() == 1
     with store.session() as session:

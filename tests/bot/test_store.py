@@ -97,4 +97,10 @@ def test_upgrading_an_older_sqlite_database_keeps_every_row_and_never_reuses_ids
     assert store.is_current()
     with store.engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), SQLModel.metadata) == []
+        # Members with a profile are counted from the skills already there.
+        assert conn.execute(text("SELECT members_with_profile FROM community")).scalar() == 1
+        assert conn.execute(text("SELECT id, skill_count FROM member ORDER BY id")).all() == [
+            (1, 1),
+            (2, 0),
+        ]
     store.dispose()
