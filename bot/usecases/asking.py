@@ -36,10 +36,29 @@ def is_available(ctx: Context, member: Member) -> bool:
     return member.paused_until is not None and member.paused_until <= ctx.now()
 
 
+def paused_members(ctx: Context, session: Session, community_id: str) -> list[int]:
+    """The ids of the community's members whose pause is still on."""
+    return list(
+        session.exec(
+            select(Member.id).where(
+                Member.community_id == community_id,
+                col(Member.paused),
+                or_(col(Member.paused_until).is_(None), col(Member.paused_until) > ctx.now()),
+            )
+        )
+    )
+
+
 def ask_more(ctx: Context, session: Session, need: Need, how_many: int) -> int:
     """Ask up to `how_many` more of the best-placed members; return how many were asked."""
     asked_before = set(session.exec(select(Ask.member_id).where(Ask.need_id == need.id)))
-    exclude = {str(need.requester_id), *(str(m) for m in asked_before)}
+    # Paused members are left out before ranking, so they never crowd the free ones out of
+    # the candidate pool.
+    exclude = {
+        str(need.requester_id),
+        *(str(m) for m in asked_before),
+        *(str(m) for m in paused_members(ctx, session, need.community_id)),
+    }
     with ctx.matchers.using(session, need.community_id) as matcher:
         ranked = matcher.match(need.text, exclude=exclude, limit=CANDIDATE_POOL)
     if not ranked:

@@ -238,3 +238,16 @@ async def test_nobody_is_asked_when_no_skill_fits(community: Community) -> None:
     reply = await community.say("carol", "need", "our cat stopped eating since yesterday")
     assert "privately asked" not in reply.text
     assert not community.port.to("alice") and not community.port.to("bob")
+
+
+async def test_a_free_helper_is_asked_even_when_many_who_fit_are_paused(
+    community: Community,
+) -> None:
+    """Forty paused python helpers do not crowd out the one who is free to help."""
+    for i in range(40):
+        await community.say(f"p{i:02}", "offer", "python")
+        await community.say(f"p{i:02}", "pause")
+    await community.say("zed", "offer", "python")
+    reply = await community.say("asker", "need", "help with a python script")
+    assert "privately asked one member" in reply.text
+    assert "python script" in community.port.last_to("zed").text
