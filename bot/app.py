@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 from sqlmodel import Session
@@ -16,7 +16,7 @@ from bot.context import Context
 from bot.edge import clean
 from bot.members import ensure_member, find_member, keep_name_current
 from bot.models import Member
-from bot.outbox import Sender
+from bot.outbox import Claimed, Sender, owe_reply
 from bot.port import Invocation, Message, Port
 from bot.scheduler import due_work
 from bot.seen import forget_old, remember
@@ -90,40 +90,47 @@ class Whuffie:
         """Run one command or button press; return the private reply for whoever sent it.
 
         Messages owed to others are stored in the outbox in the same transaction; call
-        `flush()` after answering to deliver them.
+        `flush()` after answering to deliver them. Adapters use `answer`, which also makes
+        the reply itself survive a crash.
         """
+        reply, _ = await self._run(invocation, keep=False)
+        return reply
+
+    async def _run(self, invocation: Invocation, *, keep: bool) -> tuple[Message, Claimed | None]:
+        """The command's reply, and with `keep` the outbox row that owes it (claimed by us)."""
         cleaned = clean(invocation)
         if isinstance(cleaned, Message):
-            return cleaned
+            return cleaned, None
         invocation = cleaned
         name = invocation.command.strip().lstrip("/").lower()
         if name in ("help", "start", ""):
-            return texts.help_text()
+            return texts.help_text(), None
         handler = HANDLERS.get(name)
         if handler is None:
-            return texts.unknown_command(name[:40])
+            return texts.unknown_command(name[:40]), None
         if name == "helpstats":
             try:
                 allowed = await self.is_admin(invocation)
             except Exception:
                 log.exception("could not tell whether a member is an admin")
-                return texts.oops()
+                return texts.oops(), None
             if not allowed:
-                return texts.helpstats_refused()
+                return texts.helpstats_refused(), None
 
-        def work(session: Session) -> Message:
+        def work(session: Session) -> tuple[Message, Claimed | None]:
             if name in ONLY_FOR_KNOWN_MEMBERS:
                 # Asking what the bot holds must not make it start holding something.
                 actor = invocation.actor
                 known = find_member(session, actor.community, actor.user_id)
                 if known is None:
-                    return ONLY_FOR_KNOWN_MEMBERS[name]()
-                return handler(self.ctx, session, known, invocation)
+                    return ONLY_FOR_KNOWN_MEMBERS[name](), None
+                reply = handler(self.ctx, session, known, invocation)
+                return reply, owe_reply(self.ctx, session, known, reply) if keep else None
             me = ensure_member(session, invocation.actor, self.ctx.now())
             reply = handler(self.ctx, session, me, invocation)
             # Last, so the member's own row joins the lock order after needs and asks.
             keep_name_current(session, me, invocation.actor)
-            return reply
+            return reply, owe_reply(self.ctx, session, me, reply) if keep else None
 
         community = invocation.actor.community
         try:
@@ -132,10 +139,24 @@ class Whuffie:
                 work, rolled_back=lambda: self.ctx.matchers.forget(community)
             )
         except DatabaseAway:
-            return texts.database_away()  # the store logged it, once for the whole outage
+            return texts.database_away(), None  # the store logged it, once for the outage
         except Exception:
             log.exception("command /%s failed", name)
-            return texts.oops()
+            return texts.oops(), None
+
+    async def answer(
+        self, invocation: Invocation, send: Callable[[Message], Awaitable[None]]
+    ) -> None:
+        """Run one command and `send` its private reply, which is owed like any message.
+
+        The reply is recorded in the command's own transaction: if the process dies before
+        `send` is done, or `send` fails, the outbox delivers it as a DM instead.
+        """
+        reply, owed = await self._run(invocation, keep=True)
+        if owed is None:  # nothing was stored: a reply lost now costs nothing
+            await send(reply)
+        else:
+            await self.sender.answer(owed, reply, send)
 
     async def first_time(self, key: str, remember_for: timedelta) -> bool:
         """Tell whether a request with this key is new here or in any process on the database.

@@ -80,7 +80,7 @@ class Context:
                 member_ids=[m.id for m in to if m.id is not None],
                 about_member_ids=[m.id for m in about if m.id is not None],
                 text=message.text,
-                buttons=[_button(b) for b in message.buttons],
+                buttons=[button_data(b) for b in message.buttons],
                 ask_id=ask.id if ask else None,
                 next_attempt_at=self.now(),
                 created_at=self.now(),
@@ -105,7 +105,7 @@ class Context:
                 recipients=[member.user_id],
                 member_ids=[ask.member_id],
                 text=message.text,
-                buttons=[_button(b) for b in message.buttons],
+                buttons=[button_data(b) for b in message.buttons],
                 target_ask_id=ask.id,
                 next_attempt_at=self.now(),
                 created_at=self.now(),
@@ -114,7 +114,8 @@ class Context:
         )
 
 
-def _button(button: Button) -> dict[str, str]:
+def button_data(button: Button) -> dict[str, str]:
+    """A button as the outbox stores it (JSON)."""
     return {
         "label": button.label,
         "command": button.command,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
@@ -13,8 +14,8 @@ from sqlalchemy import ColumnElement, and_, exists, not_, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, or_, select
 
-from bot.context import Context
-from bot.models import OUT_FAILED, OUT_PENDING, OUT_SENDING, OUT_SENT, Ask, Outbox
+from bot.context import Context, button_data
+from bot.models import OUT_FAILED, OUT_PENDING, OUT_SENDING, OUT_SENT, Ask, Member, Outbox
 from bot.port import Button, Message, Undeliverable
 from bot.store import Store, locked
 from bot.usecases import asks
@@ -137,6 +138,39 @@ def _release(ctx: Context, session: Session, *, item: Claimed) -> None:
     )
 
 
+def owe_reply(ctx: Context, session: Session, member: Member, message: Message) -> Claimed:
+    """Record a command's private reply as owed, claimed by the process about to send it.
+
+    Written in the command's transaction, so a reply is never lost between commit and send:
+    if the sender dies or its reply channel fails, the outbox DMs it once the lease runs out.
+    """
+    token = uuid.uuid4().hex
+    row = Outbox(
+        community_id=member.community_id,
+        kind="reply",
+        recipients=[member.user_id],
+        member_ids=[member.id] if member.id is not None else [],
+        text=message.text,
+        buttons=[button_data(b) for b in message.buttons],
+        status=OUT_SENDING,
+        claimed_at=ctx.now(),
+        claimed_by=token,
+        next_attempt_at=ctx.now(),
+        created_at=ctx.now(),
+    )
+    session.add(row)
+    session.flush()  # the id
+    return Claimed(
+        id=row.id,
+        token=token,
+        community_id=row.community_id,
+        kind=row.kind,
+        recipients=tuple(row.recipients),
+        message=message,
+        target_ref=None,
+    )
+
+
 def _mine(session: Session, item: Claimed) -> Outbox | None:
     """The row, if this claim still holds it (not reclaimed, not deleted by /forgetme)."""
     row = locked(session, Outbox, item.id)
@@ -150,6 +184,9 @@ def _mine(session: Session, item: Claimed) -> Outbox | None:
 def _sent(ctx: Context, session: Session, *, item: Claimed, ref: str | None) -> None:
     row = _mine(session, item)
     if row is None:
+        return
+    if row.kind == "reply":  # a private answer, delivered: nothing to keep of it
+        session.delete(row)
         return
     row.status, row.sent_at = OUT_SENT, ctx.now()
     session.add(row)
@@ -199,7 +236,7 @@ def reclaim_stale(ctx: Context, session: Session) -> None:
 
 async def _send(ctx: Context, item: Claimed) -> str | None:
     port = ctx.port_for(item.community_id)
-    if item.kind == "dm":
+    if item.kind in ("dm", "reply"):  # a reply owed after a crash goes by DM
         return await port.send_dm(item.community_id, item.recipients, item.message)
     if item.target_ref is not None:
         await port.update_message(item.community_id, item.target_ref, item.message)
@@ -246,6 +283,24 @@ class Sender:
         finally:
             renewing.cancel()
         return 0
+
+    async def answer(
+        self, owed: Claimed, reply: Message, send: Callable[[Message], Awaitable[None]]
+    ) -> None:
+        """Send a command's reply through the adapter's own channel, holding its lease."""
+        self._in_flight[owed.id] = owed
+        renewing = asyncio.create_task(self._keep_lease(owed))
+        try:
+            await asyncio.wait_for(send(reply), SEND_TIMEOUT.total_seconds())
+        except Exception as exc:
+            why = f"{type(exc).__name__}: {exc}"
+            log.warning("reply %s not delivered (%s); it will go by DM", owed.id, why)
+            await self.store.run(partial(_retry_later, self.ctx, item=owed, why=why))
+        else:
+            await self.store.run(partial(_sent, self.ctx, item=owed, ref=None))
+        finally:
+            renewing.cancel()
+        self._in_flight.pop(owed.id, None)
 
     async def _keep_lease(self, item: Claimed) -> None:
         """Renew the lease a few times per lease period for as long as the send lasts."""

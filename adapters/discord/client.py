@@ -18,7 +18,6 @@ from adapters.discord import text
 from adapters.discord.commands import args_of, build_commands, target_of
 from adapters.discord.community import PLATFORM, community_of
 from adapters.discord.views import ActionButton, build_view
-from bot import texts
 from bot.commands import Command
 from bot.port import Actor, Invocation, Message
 
@@ -210,22 +209,26 @@ class WhuffieClient(discord.AutoShardedClient):
         target: Actor | None,
     ) -> None:
         invocation = Invocation(actor_of(interaction.user, community), command, args, target)
-        work = asyncio.create_task(self.core.handle(invocation))
+        # The first answer to an interaction is either the reply or a "thinking…" deferral.
+        first_answer = asyncio.Lock()
+
+        async def send(reply: Message) -> None:
+            async with first_answer:
+                await answer(interaction, community, reply)
+
+        work = asyncio.create_task(self.core.answer(invocation, send))
         done, _ = await asyncio.wait({work}, timeout=self.defer_after)
         if not done:
-            try:
-                await interaction.response.defer(ephemeral=True, thinking=True)
-            except discord.HTTPException:
-                log.warning("Could not defer /%s; answering anyway", command)
+            async with first_answer:
+                if not interaction.response.is_done():
+                    try:
+                        await interaction.response.defer(ephemeral=True, thinking=True)
+                    except discord.HTTPException:
+                        log.warning("Could not defer /%s; answering anyway", command)
         try:
-            reply = await work
-        except Exception:
+            await work
+        except Exception:  # the core answers its own failures; this is the database gone
             log.exception("The core failed on /%s", command)
-            reply = texts.oops()
-        try:
-            await answer(interaction, community, reply)
-        except discord.HTTPException:
-            log.exception("Could not answer /%s", command)
         await self.flush()
 
     async def close(self) -> None:

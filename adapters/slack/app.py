@@ -35,7 +35,6 @@ from adapters.slack.home import home_view
 from adapters.slack.invocations import community_of, from_buttons, from_command
 from adapters.slack.port import SlackPort
 from adapters.slack.quiet import quiet_libraries, quiet_logger
-from bot import texts
 from bot.app import Whuffie
 from bot.commands import COMMANDS
 from bot.port import Actor, Invocation, Message
@@ -274,19 +273,24 @@ class SlackAdapter(SlackPort):
 
     async def _answer(self, invocation: Invocation, respond: AsyncRespond) -> None:
         """Run the invocation, reply to whoever sent it, then deliver what it owes others."""
+
+        async def send(reply: Message) -> None:
+            await self._reply(invocation.actor, reply, respond)
+
         try:
-            reply = await self.core.handle(invocation)
-        except Exception:
+            await self.core.answer(invocation, send)
+        except Exception:  # the core answers its own failures; this is the database gone
             log.exception("command /%s failed", invocation.command)
-            reply = texts.oops()
-        await self._reply(invocation.actor, reply, respond)
         try:
             await self.core.flush()
         except Exception:
             log.exception("delivering the outbox failed; the scheduler will retry")
 
     async def _reply(self, actor: Actor, reply: Message, respond: AsyncRespond) -> None:
-        """Send the private reply (ephemeral); as a DM if the response URL cannot take it."""
+        """Send the private reply (ephemeral); as a DM if the response URL cannot take it.
+
+        Raises when neither works, so the core keeps the reply owed and DMs it later.
+        """
         try:
             if respond.response_url:
                 answer = await respond(
@@ -300,10 +304,7 @@ class SlackAdapter(SlackPort):
                 log.warning("response_url answered %s; replying by DM", answer.status_code)
         except Exception as exc:
             log.warning("response_url failed (%s); replying by DM", exc)
-        try:
-            await self.send_dm(actor.community, [actor.user_id], reply)
-        except Exception:
-            log.exception("could not reply to %s at all", actor.user_id)
+        await self.send_dm(actor.community, [actor.user_id], reply)
 
     # -- serving --------------------------------------------------------------------------
 

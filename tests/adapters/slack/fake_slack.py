@@ -78,6 +78,7 @@ class FakeSlack:
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
     posted: dict[str, Posted] = field(default_factory=dict)  # "channel:ts" -> message
     responses: list[Response] = field(default_factory=list)
+    responding: list[str] = field(default_factory=list)  # response URLs posted to, so far
     views: list[dict[str, Any]] = field(default_factory=list)
     url: str = ""
     _errors: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
@@ -145,7 +146,10 @@ class FakeSlack:
         self._errors[method].extend([error] * times)
 
     def slow(self, method: str, seconds: float) -> None:
-        """Answer every call of `method` only after `seconds` (0: at once again)."""
+        """Answer every call of `method` only after `seconds` (0: at once again).
+
+        `respond` slows the response URLs; a reply whose sender is gone by then is not shown.
+        """
         self._slow[method] = seconds
 
     def rate_limit(self, method: str, retry_after: int = 1, times: int = 1) -> None:
@@ -263,7 +267,14 @@ class FakeSlack:
         return {"ok": True, "url": self.url.replace("http://", "ws://") + "/link"}
 
     async def _respond(self, request: web.Request) -> web.Response:
-        self.responses.append(Response(f"{self.url}{request.path}", await request.json()))
+        body = await request.json()
+        self.responding.append(f"{self.url}{request.path}")
+        if self._slow.get("respond"):
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), self._slow["respond"])
+            if request.transport is None or request.transport.is_closing():
+                return web.Response(text="gone")  # the bot died waiting: it never heard back
+        self.responses.append(Response(f"{self.url}{request.path}", body))
         return web.Response(text="ok")
 
     # -- Socket Mode ----------------------------------------------------------------------
@@ -282,6 +293,11 @@ class FakeSlack:
             if waiter is not None and not waiter.done():
                 waiter.set_result(ack)
         return socket
+
+    def reset_socket(self) -> None:
+        """Forget the app's Socket Mode connection, to wait for the next one (a restart)."""
+        self._socket_ready.clear()
+        self._socket = None
 
     async def socket_connected(self) -> None:
         """Wait until an app has connected through Socket Mode (callers bound the wait)."""

@@ -1,0 +1,196 @@
+"""`kill -9` of a real `whuffie run` on PostgreSQL: what was owed is delivered after a restart."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import statistics
+import sys
+import time
+from collections import Counter
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from bot.clock import SystemClock
+from bot.context import Context
+from bot.members import ensure_member
+from bot.port import Actor, Message
+from bot.settings import Settings
+from bot.store import Store
+from tests.adapters.slack.conftest import ALICE, BOB
+from tests.adapters.slack.fake_slack import APP_TOKEN, BOT_TOKEN, TEAM_ID, FakeSlack
+from tests.adapters.slack.test_run import type_command
+from tests.processes import start_bot
+
+pytestmark = pytest.mark.postgres
+
+STARTUP_SECONDS = 30.0
+KILLS = 10
+OWED = 120
+LEASE_SECONDS = 2  # the lease a killed process's message waits out (default 30)
+
+
+@pytest.fixture
+async def database(pg_url: str, tmp_path: Path) -> AsyncIterator[Store]:
+    """A PostgreSQL schema brought up to date by `whuffie db upgrade`, as an operator would."""
+    upgrade = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "db", "upgrade", cwd=tmp_path, env=environ(pg_url, None)
+    )
+    assert await asyncio.wait_for(upgrade.wait(), STARTUP_SECONDS) == 0
+    store = Store.connect(pg_url)
+    yield store
+    store.dispose()
+
+
+def environ(pg_url: str, fake: FakeSlack | None) -> dict[str, str]:
+    """`whuffie run` on PostgreSQL and the fake Slack, ticking every second."""
+    return {
+        **os.environ,
+        "WHUFFIE_DATABASE_URL": pg_url,
+        "WHUFFIE_TICK_SECONDS": "1",
+        "WHUFFIE_OUTBOX_LEASE_SECONDS": str(LEASE_SECONDS),
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_APP_TOKEN": APP_TOKEN,
+        "SLACK_SIGNING_SECRET": "",
+        "SLACK_API_BASE_URL": fake.api_url if fake else "",
+        "DISCORD_TOKEN": "",
+    }
+
+
+async def serving(fake: FakeSlack, pg_url: str, tmp_path: Path) -> asyncio.subprocess.Process:
+    """A fresh `whuffie run`, once Slack has its new Socket Mode connection."""
+    fake.reset_socket()
+    process = await start_bot(tmp_path, environ(pg_url, fake))
+    await asyncio.wait_for(fake.socket_connected(), STARTUP_SECONDS)
+    return process
+
+
+async def kill(process: asyncio.subprocess.Process) -> None:
+    """`kill -9`: nothing of the process runs any more."""
+    process.kill()
+    await asyncio.wait_for(process.communicate(), STARTUP_SECONDS)
+    assert process.returncode == -signal.SIGKILL
+
+
+async def until(condition: Callable[[], object], what: str, within: float = 60.0) -> None:
+    """Wait for something the bot does (bounded)."""
+    deadline = time.monotonic() + within
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"never happened: {what}")
+        await asyncio.sleep(0.05)
+
+
+def statuses(store: Store) -> Counter[str]:
+    """How many outbox rows are in each state."""
+    with store.session() as session:
+        return Counter(s for (s,) in session.execute(text("SELECT status FROM outbox")))
+
+
+def sending(store: Store) -> set[int]:
+    """The messages claimed by a sender right now."""
+    with store.session() as session:
+        rows = session.execute(text("SELECT id FROM outbox WHERE status = 'sending'"))
+        return {i for (i,) in rows}
+
+
+def sent(store: Store, ids: set[int]) -> bool:
+    """Tell whether all these messages are marked sent."""
+    with store.session() as session:
+        rows = session.execute(text("SELECT id, status FROM outbox")).all()
+    return all(status == "sent" for i, status in rows if i in ids)
+
+
+def owe(store: Store, fake: FakeSlack, count: int) -> list[str]:
+    """`count` DMs owed to as many members, as the core records them; their texts."""
+    ctx = Context(settings=Settings(), clock=SystemClock())
+    texts = [f"owed message {n:03d}" for n in range(count)]
+    with store.session() as session:
+        for n, words in enumerate(texts):
+            user = f"UM{n:03d}"
+            fake.add_user(user, f"Member {n}")
+            actor = Actor("slack", f"slack:{TEAM_ID}", user, f"Member {n}")
+            ctx.say(session, [ensure_member(session, actor, datetime.now(UTC))], Message(words))
+    return texts
+
+
+async def test_kill_9_during_delivery_loses_nothing_and_strands_nothing(
+    fake_slack: FakeSlack, database: Store, pg_url: str, tmp_path: Path
+) -> None:
+    """Ten `kill -9` mid-delivery: every owed DM arrives, twice only if it was in flight."""
+    owed = owe(database, fake_slack, OWED)
+    fake_slack.slow("chat.postMessage", 0.3)
+    in_flight_at_kill: set[int] = set()
+    delays: list[float] = []
+    after_kill: list[float] = []
+    killed = time.monotonic()
+    for _ in range(KILLS):
+        process = await serving(fake_slack, pg_url, tmp_path)
+        started = time.monotonic()
+        stranded = set(in_flight_at_kill)
+        await until(lambda s=stranded: sent(database, s), "the stranded message is delivered")
+        if stranded:
+            delays.append(time.monotonic() - started)
+            after_kill.append(time.monotonic() - killed)
+        calls = len(fake_slack.calls_to("chat.postMessage"))
+        await until(lambda c=calls: len(fake_slack.calls_to("chat.postMessage")) > c, "a send")
+        await kill(process)
+        killed = time.monotonic()
+        now_sending = sending(database)
+        assert len(now_sending) <= 1, "a killed process holds back one message at most"
+        in_flight_at_kill |= now_sending
+    process = await serving(fake_slack, pg_url, tmp_path)
+    started = time.monotonic()
+    await until(lambda: sent(database, in_flight_at_kill), "the last stranded message")
+    delays.append(time.monotonic() - started)
+    after_kill.append(time.monotonic() - killed)
+    await until(lambda: set(statuses(database)) == {"sent"}, "everything owed is delivered", 120)
+    process.send_signal(signal.SIGTERM)
+    await asyncio.wait_for(process.communicate(), STARTUP_SECONDS)
+    assert process.returncode == 0
+    posted = Counter(m.text for m in fake_slack.posted.values())
+    missing = [t for t in owed if posted[t] == 0]
+    twice = sum(posted[t] - 1 for t in owed)
+    assert missing == []
+    assert twice <= len(in_flight_at_kill) <= KILLS
+    print(
+        f"\n{KILLS} x kill -9 while delivering {OWED} owed DMs (lease {LEASE_SECONDS} s, "
+        f"tick 1 s): delivered {OWED - len(missing)}/{OWED}, stuck 0, "
+        f"sent twice {twice} (in flight at a kill: {len(in_flight_at_kill)}); "
+        f"a stranded DM went out {statistics.median(delays):.1f} s after the restart "
+        f"(median; max {max(delays):.1f} s), {statistics.median(after_kill):.1f} s after the "
+        f"kill (median; max {max(after_kill):.1f} s)"
+    )
+
+
+async def test_kill_9_before_the_reply_goes_out_still_answers_the_member(
+    fake_slack: FakeSlack, database: Store, pg_url: str, tmp_path: Path
+) -> None:
+    """Killed after `/offer` was stored but before its reply was shown: the reply comes by DM."""
+    process = await serving(fake_slack, pg_url, tmp_path)
+    offered = await type_command(fake_slack, BOB, "/offer", "postgres")
+    await until(lambda: fake_slack.replies_to(offered), "the reply to Bob")
+    fake_slack.slow("respond", 600)
+    alice = await type_command(fake_slack, ALICE, "/offer", "figma")
+    await until(lambda: alice in fake_slack.responding, "Alice's reply is on its way")
+    await kill(process)
+    with database.session() as session:
+        skills = session.execute(text("SELECT name FROM skill")).scalars().all()
+    assert sorted(skills) == ["figma", "postgres"], "the change was committed"
+    assert not fake_slack.replies_to(alice)
+    fake_slack.slow("respond", 0)
+    process = await serving(fake_slack, pg_url, tmp_path)
+    try:
+        await until(lambda: fake_slack.messages_in(ALICE), "Alice hears back")
+    finally:
+        process.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(process.communicate(), STARTUP_SECONDS)
+    [reply] = fake_slack.messages_in(ALICE)
+    assert "figma" in reply.shown_text()
+    assert process.returncode == 0
+    assert statuses(database) == Counter(), "a delivered reply is not kept"
