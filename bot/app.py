@@ -80,9 +80,10 @@ class Whuffie:
         self.ctx.ports[port.platform] = port
 
     async def is_admin(self, invocation: Invocation) -> bool:
-        """`WHUFFIE_ADMINS`, or an admin of the community on the platform itself."""
+        """`WHUFFIE_ADMINS` for this community, or an admin of it on the platform itself."""
         actor = invocation.actor
-        if f"{actor.platform}:{actor.user_id}" in self.settings.admins:
+        # Entries are `<community>:<user_id>`: listed for one community, admin of that one only.
+        if f"{actor.community}:{actor.user_id}" in self.settings.admins:
             return True
         return await self.ctx.port_for(actor.community).is_admin(actor.community, actor.user_id)
 

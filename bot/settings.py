@@ -84,12 +84,37 @@ def _shard_ids(
     return tuple(sorted(ids))
 
 
+def _admins(env: Mapping[str, str]) -> frozenset[str]:
+    """WHUFFIE_ADMINS: `platform:community:user_id` entries, each an admin of one community.
+
+    The community part is the one the platform's adapter names (a Slack workspace or
+    Enterprise organisation id, a Discord server id), so an entry matches the string
+    `<community>:<user_id>` of one member in one community and nowhere else.
+    """
+    entries = [a.strip() for a in env.get("WHUFFIE_ADMINS", "").split(",") if a.strip()]
+    shapes = "slack:<workspace id>:<user id> or discord:<server id>:<user id>"
+    for entry in entries:
+        parts = entry.split(":")
+        if len(parts) == 2 and all(parts):
+            # The old platform-wide form: admin of every workspace or server the bot is in.
+            raise SettingsError(
+                f"WHUFFIE_ADMINS entry {entry!r} names no community; an admin is an admin "
+                f"of one community, so write {shapes}"
+            )
+        if len(parts) != 3 or not all(parts):
+            raise SettingsError(
+                f"WHUFFIE_ADMINS entries look like platform:community:user_id ({shapes}), "
+                f"not {entry!r}"
+            )
+    return frozenset(entries)
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the bot can be configured with. Secrets are never printed (see `__repr__`)."""
 
     database_url: str = field(default=DEFAULT_DATABASE_URL, repr=False)  # may hold a password
-    admins: frozenset[str] = frozenset()  # "platform:user_id"
+    admins: frozenset[str] = frozenset()  # "platform:community:user_id", e.g. slack:T1:U2
     asks_at_once: int = 3
     max_open_asks: int = 3
     ask_timeout: timedelta = timedelta(hours=24)
@@ -136,12 +161,7 @@ class Settings:
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         """Read settings from `env` (default: the process environment)."""
         env = os.environ if env is None else env
-        admins = frozenset(a.strip() for a in env.get("WHUFFIE_ADMINS", "").split(",") if a.strip())
-        for admin in admins:
-            if ":" not in admin:
-                raise SettingsError(
-                    f"WHUFFIE_ADMINS entries look like platform:user_id, not {admin!r}"
-                )
+        admins = _admins(env)
         database_url = env.get("WHUFFIE_DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL
         shard_count = _shard_count(env)
         return cls(

@@ -130,3 +130,32 @@ def test_database_timeouts_have_defaults_and_can_be_set() -> None:
     )
     with pytest.raises(SettingsError, match="WHUFFIE_DB_STATEMENT_TIMEOUT must be"):
         Settings.from_env({"WHUFFIE_DB_STATEMENT_TIMEOUT": "soon"})
+
+
+def test_admins_are_listed_per_community() -> None:
+    """`slack:T123:U456` and `discord:<server>:<user>` name one member of one community."""
+    settings = Settings.from_env(
+        {"WHUFFIE_ADMINS": " slack:T123:U456 , discord:812345678901234567:812345678901234568"}
+    )
+    assert settings.admins == frozenset(
+        {"slack:T123:U456", "discord:812345678901234567:812345678901234568"}
+    )
+
+
+@pytest.mark.parametrize("entry", ["slack:U123", "discord:812345678901234568"])
+def test_a_platform_wide_admin_is_refused_at_start(entry: str) -> None:
+    """The old `slack:U123` form would make someone an admin of every workspace: refused."""
+    with pytest.raises(SettingsError) as raised:
+        Settings.from_env({"WHUFFIE_ADMINS": entry})
+    said = str(raised.value)
+    assert f"WHUFFIE_ADMINS entry {entry!r} names no community" in said
+    assert "slack:<workspace id>:<user id>" in said
+    assert "discord:<server id>:<user id>" in said
+
+
+@pytest.mark.parametrize("entry", ["ann", "slack::U1", "slack:T1:", "slack:T1:U1:extra"])
+def test_a_malformed_admin_entry_says_what_it_should_look_like(entry: str) -> None:
+    """Anything but three non-empty parts is refused with the expected shape."""
+    with pytest.raises(SettingsError) as raised:
+        Settings.from_env({"WHUFFIE_ADMINS": entry})
+    assert "platform:community:user_id" in str(raised.value)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.port import Actor, Invocation
 from bot.settings import Settings
 from bot.store import Store
 from tests.bot.conftest import ask_id
-from tests.fakes import Community
+from tests.fakes import COMMUNITY, Community
 
 
 async def test_helpstats_refused_for_a_member(community: Community) -> None:
@@ -41,7 +42,19 @@ async def test_helpstats_for_an_admin_shows_every_figure(community: Community) -
 
 
 async def test_whuffie_admins_setting_grants_helpstats(store: Store) -> None:
-    """WHUFFIE_ADMINS names admins beyond the platform's own."""
-    c = Community(store, Settings(admins=frozenset({"fake:ann"})))
+    """WHUFFIE_ADMINS names admins beyond the platform's own, one community at a time."""
+    c = Community(store, Settings.from_env({"WHUFFIE_ADMINS": f"{COMMUNITY}:ann"}))
     reply = await c.say("ann", "helpstats")
     assert "How this community helps itself" in reply.text
+
+
+async def test_an_admin_of_one_workspace_cannot_read_another_workspaces_stats(
+    store: Store,
+) -> None:
+    """Listed as admin of T1, the same member id in T2 is told /helpstats is for admins."""
+    c = Community(store, Settings.from_env({"WHUFFIE_ADMINS": f"{COMMUNITY}:ann"}))
+    assert "How this community helps itself" in (await c.say("ann", "helpstats")).text
+    elsewhere = Actor("fake", "fake:T2", "ann", "Ann")
+    reply = await c.core.handle(Invocation(elsewhere, "helpstats"))
+    assert "for the community's admins" in reply.text
+    assert "How this community helps itself" not in reply.text
