@@ -6,18 +6,20 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
 from bot import texts
+from bot.buttons import Press, community_of_press
 from bot.clock import Clock, SystemClock
 from bot.context import Context
 from bot.edge import clean
 from bot.members import ensure_member, find_member, keep_name_current
 from bot.models import Member
 from bot.outbox import Claimed, Sender, owe_reply
-from bot.port import Invocation, Message, Port
+from bot.port import Actor, Invocation, Message, Port
 from bot.scheduler import due_work
 from bot.seen import forget_old, remember
 from bot.settings import Settings
@@ -87,6 +89,66 @@ class Whuffie:
             return True
         return await self.ctx.port_for(actor.community).is_admin(actor.community, actor.user_id)
 
+    async def _judge(self, press: Press) -> Invocation | Message:
+        """The press as a command in the community it belongs to, or the reply refusing it.
+
+        The press names a button, nothing more: the community is the one of the ask or need
+        the button points to, the presser must be the member it was for, and the platform
+        must still count them in that community.
+        """
+        presser = Actor(press.platform, press.community or "", press.user_id, press.display_name)
+        claimed = clean(Invocation(presser, press.command, press.arg))
+        if isinstance(claimed, Message):
+            return claimed
+        press = replace(
+            press,
+            display_name=claimed.actor.display_name,
+            command=claimed.command,
+            arg=claimed.args.strip(),
+        )
+        try:
+            found = await self.store.run(lambda session: community_of_press(session, press))
+        except DatabaseAway:
+            return texts.database_away()  # the store logged it, once for the whole outage
+        except Exception:
+            log.exception("could not look up the button /%s", press.command[:40])
+            return texts.oops()
+        if isinstance(found, Message):
+            return found
+        try:
+            still_there = await self.ctx.port_for(found).is_member(found, press.user_id)
+        except Exception:
+            log.exception("could not tell whether a member is still in their community")
+            return texts.oops()
+        if not still_there:
+            return texts.button_not_member()
+        actor = Actor(press.platform, found, press.user_id, press.display_name)
+        return Invocation(actor, press.command, press.arg)
+
+    async def press(self, press: Press) -> Message:
+        """Run a button press from a platform; return the private reply for the presser.
+
+        A press never creates a community or a member (see `_judge`). Call `flush()` after
+        answering, as after `handle`; adapters use `answer_press`.
+        """
+        judged = await self._judge(press)
+        if isinstance(judged, Message):
+            return judged
+        reply, _ = await self._run(judged, keep=False, known_only=True)
+        return reply
+
+    async def answer_press(self, press: Press, send: Callable[[Message], Awaitable[None]]) -> None:
+        """Run a button press and `send` its private reply, owed like `answer`'s."""
+        judged = await self._judge(press)
+        if isinstance(judged, Message):  # nothing was stored: a reply lost now costs nothing
+            await send(judged)
+            return
+        reply, owed = await self._run(judged, keep=True, known_only=True)
+        if owed is None:
+            await send(reply)
+        else:
+            await self.sender.answer(owed, reply, send)
+
     async def handle(self, invocation: Invocation) -> Message:
         """Run one command or button press; return the private reply for whoever sent it.
 
@@ -97,8 +159,14 @@ class Whuffie:
         reply, _ = await self._run(invocation, keep=False)
         return reply
 
-    async def _run(self, invocation: Invocation, *, keep: bool) -> tuple[Message, Claimed | None]:
-        """The command's reply, and with `keep` the outbox row that owes it (claimed by us)."""
+    async def _run(
+        self, invocation: Invocation, *, keep: bool, known_only: bool = False
+    ) -> tuple[Message, Claimed | None]:
+        """The command's reply, and with `keep` the outbox row that owes it (claimed by us).
+
+        With `known_only` (a button press), a member the bot does not know is refused
+        rather than created.
+        """
         cleaned = clean(invocation)
         if isinstance(cleaned, Message):
             return cleaned, None
@@ -119,12 +187,12 @@ class Whuffie:
                 return texts.helpstats_refused(), None
 
         def work(session: Session) -> tuple[Message, Claimed | None]:
-            if name in ONLY_FOR_KNOWN_MEMBERS:
+            if name in ONLY_FOR_KNOWN_MEMBERS or known_only:
                 # Asking what the bot holds must not make it start holding something.
                 actor = invocation.actor
                 known = find_member(session, actor.community, actor.user_id)
                 if known is None:
-                    return ONLY_FOR_KNOWN_MEMBERS[name](), None
+                    return ONLY_FOR_KNOWN_MEMBERS.get(name, texts.button_not_yours)(), None
                 reply = handler(self.ctx, session, known, invocation)
                 return reply, owe_reply(self.ctx, session, known, reply) if keep else None
             me = ensure_member(session, invocation.actor, self.ctx.now())

@@ -77,6 +77,9 @@ COMMANDS: tuple[Command, ...] = (
 )
 
 # Commands that buttons press; the console types them, platforms send them as button ids.
-BUTTON_COMMANDS: frozenset[str] = frozenset({"accept", "decline", "helped", "notyet", "give"})
+# A press is only ever one of these (see bot/buttons.py): never `/offer` or `/need`.
+BUTTON_COMMANDS: frozenset[str] = frozenset(
+    {"accept", "decline", "helped", "notyet", "give", "done", "forgetme"}
+)
 
 COMMAND_NAMES: frozenset[str] = frozenset(c.name for c in COMMANDS)

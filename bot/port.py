@@ -81,6 +81,10 @@ class Port(Protocol):
         """Tell whether this member administers the community on the platform itself."""
         ...
 
+    async def is_member(self, community: str, user_id: str) -> bool:
+        """Tell whether this person still belongs to the community on the platform itself."""
+        ...
+
     def mention(self, user_id: str) -> str:
         """Render a member so the platform shows their name (no ping is implied)."""
         ...

@@ -33,6 +33,7 @@ class RecordingPort:
     sent: list[Sent] = field(default_factory=list)
     edits: list[tuple[str, Message]] = field(default_factory=list)
     admins: set[str] = field(default_factory=set)
+    left: set[str] = field(default_factory=set)  # members who left the community
     closed_dms: set[str] = field(default_factory=set)  # members the platform cannot reach
     failures: int = 0  # the next N sends raise a transient error
 
@@ -54,6 +55,10 @@ class RecordingPort:
     async def is_admin(self, community: str, user_id: str) -> bool:
         """Admins are listed by the test."""
         return user_id in self.admins
+
+    async def is_member(self, community: str, user_id: str) -> bool:
+        """Everyone is a member, except those the test has made leave."""
+        return user_id not in self.left
 
     def mention(self, user_id: str) -> str:
         """A mention in the platform's syntax, so tests can tell it from member text."""

@@ -102,7 +102,7 @@ class DiscordAdapter:
             parts = text.split(text.to_discord(message.text))
             sent: discord.Message | None = None
             for index, part in enumerate(parts):
-                view = build_view(community, message.buttons) if index == len(parts) - 1 else None
+                view = build_view(message.buttons) if index == len(parts) - 1 else None
                 if view:
                     sent = await channel.send(part, allowed_mentions=NO_MENTIONS, view=view)
                 else:
@@ -125,7 +125,7 @@ class DiscordAdapter:
             try:
                 await partial.edit(
                     content=content,
-                    view=build_view(community, message.buttons),
+                    view=build_view(message.buttons),
                     allowed_mentions=NO_MENTIONS,
                 )
             except (discord.NotFound, discord.Forbidden) as error:
@@ -144,6 +144,21 @@ class DiscordAdapter:
         except discord.NotFound:
             return False
         return member.guild_permissions.manage_guild
+
+    async def is_member(self, community: str, user_id: str) -> bool:
+        """Whether Discord still counts this user in the guild (asked each time, not cached)."""
+        try:
+            guild_id = guild_id_of(community)
+        except ValueError:
+            return False
+        if not user_id.isdigit():
+            return False
+        try:
+            # The raw route: a guild the bot has left or never seen is "no" too, not an error.
+            await self.client.http.get_member(guild_id, int(user_id))
+        except (discord.NotFound, discord.Forbidden):
+            return False
+        return True
 
     def mention(self, user_id: str) -> str:
         """Render a member so Discord shows their name; nobody is pinged."""

@@ -6,8 +6,8 @@ import asyncio
 import logging
 import time
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, cast
 
 import discord
 import yarl
@@ -18,6 +18,8 @@ from adapters.discord import text
 from adapters.discord.commands import args_of, build_commands, target_of
 from adapters.discord.community import PLATFORM, community_of
 from adapters.discord.views import ActionButton, build_view
+from bot import texts
+from bot.buttons import Press
 from bot.commands import Command
 from bot.port import Actor, Invocation, Message
 
@@ -37,6 +39,10 @@ IDENTIFY_SPACING_SECONDS = 5.0
 DEFER_AFTER_SECONDS = 1.5
 
 NO_MENTIONS = discord.AllowedMentions.none()
+
+# How the core answers an interaction: it calls `send` with the private reply.
+Send = Callable[[Message], Awaitable[None]]
+Work = Callable[[Send], Awaitable[None]]
 
 
 def intents() -> discord.Intents:
@@ -64,6 +70,25 @@ def shard_list(ids: Sequence[int]) -> str:
         else:
             runs.append([shard])
     return ", ".join(f"{r[0]}-{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs)
+
+
+class GuildCommandTree(app_commands.CommandTree["WhuffieClient"]):
+    """The command tree; a command sent from a DM is answered, never run nor left unanswered.
+
+    Every command is offered in servers only, yet a DM can still carry one (an old client,
+    a command registered before). There no community is known, so the member is told where
+    the command works, whatever the command, before discord.py even looks it up.
+    """
+
+    async def interaction_check(self, interaction: discord.Interaction[WhuffieClient]) -> bool:
+        """Let server commands through; answer a command from a DM with where to use it."""
+        if interaction.guild_id is not None:
+            return True
+        if interaction.type is discord.InteractionType.application_command:
+            data = cast(dict[str, Any], interaction.data or {})
+            name = str(data.get("name", ""))[:32]
+            await interaction.client.serve(interaction, name, _saying(texts.use_in_server(name)))
+        return False
 
 
 class WhuffieClient(discord.AutoShardedClient):
@@ -98,7 +123,7 @@ class WhuffieClient(discord.AutoShardedClient):
         self.sync_guild_id = sync_guild_id
         self.gateway_url = gateway_url
         self.defer_after = defer_after
-        self.tree: app_commands.CommandTree[WhuffieClient] = app_commands.CommandTree(self)
+        self.tree: app_commands.CommandTree[WhuffieClient] = GuildCommandTree(self)
         self._max_concurrency: int | None = None
         self._identified_at: dict[int, float] = {}
         self._identify_locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
@@ -171,8 +196,9 @@ class WhuffieClient(discord.AutoShardedClient):
         self, interaction: discord.Interaction[Any], spec: Command, values: Mapping[str, Any]
     ) -> None:
         """Run a slash command: its options become the invocation's args and target."""
-        if interaction.guild_id is None:
-            return  # commands are guild-only; Discord never sends one from a DM
+        if interaction.guild_id is None:  # the tree answers these first; never run one here
+            await self.serve(interaction, spec.name, _saying(texts.use_in_server(spec.name)))
+            return
         community = community_of(interaction.guild_id)
         target = target_of(spec, values)
         await self.invoke(
@@ -192,32 +218,40 @@ class WhuffieClient(discord.AutoShardedClient):
         target: Actor | None = None,
     ) -> None:
         """Hand one command to the core, answer privately, then deliver what it queued."""
+        invocation = Invocation(actor_of(interaction.user, community), command, args, target)
+        await self.serve(interaction, command, lambda send: self.core.answer(invocation, send))
+
+    async def press(self, interaction: discord.Interaction[Any], command: str, arg: str) -> None:
+        """Hand a button press to the core: who pressed it, which button, and where.
+
+        The server is the one Discord says the press came from (none in a DM), never one
+        read from the button; the core finds the community from what the button points to.
+        """
+        where = community_of(interaction.guild_id) if interaction.guild_id else None
+        user = interaction.user
+        pressed = Press(PLATFORM, str(user.id), user.display_name, command, arg, where)
+        await self.serve(interaction, command, lambda send: self.core.answer_press(pressed, send))
+
+    async def serve(self, interaction: discord.Interaction[Any], command: str, work: Work) -> None:
+        """Let the core run and answer privately through `send`, then deliver what it queued."""
         current = asyncio.current_task()
         if current is not None:
             self._answering.add(current)
         try:
-            await self._invoke(interaction, community, command, args, target)
+            await self._serve(interaction, command, work)
         finally:
             self._answering.discard(current)
 
-    async def _invoke(
-        self,
-        interaction: discord.Interaction[Any],
-        community: str,
-        command: str,
-        args: str,
-        target: Actor | None,
-    ) -> None:
-        invocation = Invocation(actor_of(interaction.user, community), command, args, target)
+    async def _serve(self, interaction: discord.Interaction[Any], command: str, work: Work) -> None:
         # The first answer to an interaction is either the reply or a "thinking…" deferral.
         first_answer = asyncio.Lock()
 
         async def send(reply: Message) -> None:
             async with first_answer:
-                await answer(interaction, community, reply)
+                await answer(interaction, reply)
 
-        work = asyncio.create_task(self.core.answer(invocation, send))
-        done, _ = await asyncio.wait({work}, timeout=self.defer_after)
+        running = asyncio.ensure_future(work(send))
+        done, _ = await asyncio.wait({running}, timeout=self.defer_after)
         if not done:
             async with first_answer:
                 if not interaction.response.is_done():
@@ -226,7 +260,7 @@ class WhuffieClient(discord.AutoShardedClient):
                     except discord.HTTPException:
                         log.warning("Could not defer /%s; answering anyway", command)
         try:
-            await work
+            await running
         except Exception:  # the core answers its own failures; this is the database gone
             log.exception("The core failed on /%s", command)
         await self.flush()
@@ -246,12 +280,21 @@ class WhuffieClient(discord.AutoShardedClient):
             log.exception("Delivering queued messages failed; the next tick retries")
 
 
-async def answer(interaction: discord.Interaction[Any], community: str, reply: Message) -> None:
+def _saying(message: Message) -> Work:
+    """Work that only answers with `message` (nothing stored, nothing owed)."""
+
+    async def work(send: Send) -> None:
+        await send(message)
+
+    return work
+
+
+async def answer(interaction: discord.Interaction[Any], reply: Message) -> None:
     """Send the core's reply to whoever acted, visible to them alone, within Discord's limits."""
     parts = text.split(text.to_discord(reply.text))
     for index, part in enumerate(parts):
         last = index == len(parts) - 1
-        view = build_view(community, reply.buttons) if last else None
+        view = build_view(reply.buttons) if last else None
         extra: dict[str, Any] = {"view": view} if view else {}
         if interaction.response.is_done():
             await interaction.followup.send(

@@ -1,9 +1,11 @@
-"""Persistent buttons: the custom_id carries all a press needs, so buttons outlive restarts.
+"""Persistent buttons: the custom_id names the button, so buttons outlive restarts.
 
-A button is `whuffie:<guild_id>:<command>:<arg>`. The guild is in it because presses on an
-ask arrive in a DM, where Discord says nothing about the server the ask came from; with the
-guild in the id, a press needs no lookup and no memory of the message, and a DM sent before
-a restart keeps working (`ActionButton` is registered with `add_dynamic_items` at start).
+A button is `whuffie:<command>:<arg>`, e.g. `whuffie:accept:7`. It says which button was
+pressed and nothing more: the core finds the community from the ask or need it points to and
+checks that the presser is the member it was for, so a press needs no memory of the message
+and a DM sent before a restart keeps working (`ActionButton` is registered with
+`add_dynamic_items` at start). Ids sent before this form carried a server id as well
+(`whuffie:<guild>:accept:7`); they still work, and the server in them is ignored.
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ from typing import TYPE_CHECKING, Any, cast
 
 import discord
 
-from adapters.discord.community import community_of, guild_id_of
 from bot.port import Button
 
 if TYPE_CHECKING:
@@ -23,7 +24,7 @@ MAX_CUSTOM_ID = 100
 MAX_LABEL = 80
 MAX_BUTTONS = 25  # five rows of five
 
-TEMPLATE = r"whuffie:(?P<guild>[0-9]{1,20}):(?P<command>[a-z]{1,32}):(?P<arg>.*)"
+TEMPLATE = r"whuffie:(?:[0-9]{1,20}:)?(?P<command>[a-z]{1,32}):(?P<arg>.*)"
 
 _STYLES = {
     "primary": discord.ButtonStyle.primary,
@@ -32,9 +33,9 @@ _STYLES = {
 }
 
 
-def custom_id(community: str, button: Button) -> str:
-    """The id Discord sends back when this button is pressed in this community."""
-    value = f"whuffie:{guild_id_of(community)}:{button.command}:{button.arg}"
+def custom_id(button: Button) -> str:
+    """The id Discord sends back when this button is pressed."""
+    value = f"whuffie:{button.command}:{button.arg}"
     if len(value) > MAX_CUSTOM_ID:
         raise ValueError(f"button id longer than Discord allows: {value!r}")
     return value
@@ -44,25 +45,22 @@ class ActionButton(
     discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
     template=TEMPLATE,
 ):
-    """A button that, pressed at any time, runs `command arg` for the member in that guild."""
+    """A button that, pressed at any time, asks the core to run the press of `command arg`."""
 
-    def __init__(
-        self, button: discord.ui.Button[discord.ui.View], community: str, command: str, arg: str
-    ) -> None:
+    def __init__(self, button: discord.ui.Button[discord.ui.View], command: str, arg: str) -> None:
         super().__init__(button)
-        self.community = community
         self.command = command
         self.arg = arg
 
     @classmethod
-    def create(cls, community: str, button: Button) -> ActionButton:
-        """Render the core's button for a message sent in `community`."""
+    def create(cls, button: Button) -> ActionButton:
+        """Render one of the core's buttons."""
         item: discord.ui.Button[discord.ui.View] = discord.ui.Button(
             label=button.label[:MAX_LABEL],
             style=_STYLES[button.style],
-            custom_id=custom_id(community, button),
+            custom_id=custom_id(button),
         )
-        return cls(item, community, button.command, button.arg)
+        return cls(item, button.command, button.arg)
 
     @classmethod
     async def from_custom_id(
@@ -77,19 +75,19 @@ class ActionButton(
         rebuilt: discord.ui.Button[discord.ui.View] = discord.ui.Button(
             label=button.label, style=button.style, custom_id=button.custom_id
         )
-        return cls(rebuilt, community_of(int(match["guild"])), match["command"], match["arg"])
+        return cls(rebuilt, match["command"], match["arg"])
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        """Pressing the button is the same as typing `/command arg`."""
+        """Hand the press to the core, which decides what, if anything, it may do."""
         client = cast("WhuffieClient", interaction.client)
-        await client.invoke(interaction, self.community, self.command, self.arg)
+        await client.press(interaction, self.command, self.arg)
 
 
-def build_view(community: str, buttons: Sequence[Button]) -> discord.ui.View | None:
+def build_view(buttons: Sequence[Button]) -> discord.ui.View | None:
     """A view holding the core's buttons, or None when there are none."""
     if not buttons:
         return None
     view = discord.ui.View(timeout=None)
     for button in buttons[:MAX_BUTTONS]:
-        view.add_item(ActionButton.create(community, button))
+        view.add_item(ActionButton.create(button))
     return view

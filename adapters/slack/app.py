@@ -33,7 +33,7 @@ from adapters.slack import blocks
 from adapters.slack.client import build_client
 from adapters.slack.home import home_view
 from adapters.slack.invocations import community_of, from_buttons, from_command
-from adapters.slack.port import SlackPort
+from adapters.slack.port import PLATFORM, SlackPort
 from adapters.slack.quiet import quiet_libraries, quiet_logger
 from bot.app import Whuffie
 from bot.commands import COMMANDS
@@ -262,25 +262,34 @@ class SlackAdapter(SlackPort):
         self, body: dict[str, Any], respond: AsyncRespond, community: str
     ) -> None:
         """Translate a slash command and answer it privately."""
-        await self._answer(await from_command(self, body, community), respond)
+        await self._run_invocation(await from_command(self, body, community), respond)
 
     async def _run_button(
         self, body: dict[str, Any], respond: AsyncRespond, community: str
     ) -> None:
         """Translate a button press into the command it stands for and answer it privately."""
-        for invocation in await from_buttons(self, body, community):
-            await self._answer(invocation, respond)
+        for press in await from_buttons(self, body, community):
+            presser = Actor(PLATFORM, community, press.user_id, press.display_name)
 
-    async def _answer(self, invocation: Invocation, respond: AsyncRespond) -> None:
-        """Run the invocation, reply to whoever sent it, then deliver what it owes others."""
+            async def send(reply: Message, presser: Actor = presser) -> None:
+                await self._reply(presser, reply, respond)
+
+            await self._answer(press.command, self.core.answer_press(press, send))
+
+    async def _run_invocation(self, invocation: Invocation, respond: AsyncRespond) -> None:
+        """Run a slash command and reply to whoever typed it."""
 
         async def send(reply: Message) -> None:
             await self._reply(invocation.actor, reply, respond)
 
+        await self._answer(invocation.command, self.core.answer(invocation, send))
+
+    async def _answer(self, command: str, work: Awaitable[None]) -> None:
+        """Let the core run and reply, then deliver what it owes others."""
         try:
-            await self.core.answer(invocation, send)
+            await work
         except Exception:  # the core answers its own failures; this is the database gone
-            log.exception("command /%s failed", invocation.command)
+            log.exception("command /%s failed", command)
         try:
             await self.core.flush()
         except Exception:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.commands import BUTTON_COMMANDS, COMMAND_NAMES
+from bot.commands import BUTTON_COMMANDS
 from bot.port import Button, Message
 
 ACTION_PREFIX = "whuffie"
@@ -91,6 +91,6 @@ def pressed(action: dict[str, Any]) -> tuple[str, str] | None:
     if match is None:
         return None
     command = match.group(1)
-    if command not in BUTTON_COMMANDS and command not in COMMAND_NAMES:
+    if command not in BUTTON_COMMANDS:  # a press never runs `/offer` or `/need`
         return None
     return command, str(action.get("value") or "")

@@ -9,6 +9,7 @@ from slack_bolt.async_app import AsyncBoltContext
 from adapters.slack import blocks
 from adapters.slack.port import PLATFORM, SlackPort
 from adapters.slack.text import split_leading_member, to_plain
+from bot.buttons import Press
 from bot.commands import COMMANDS
 from bot.port import Actor, Invocation
 
@@ -47,15 +48,21 @@ async def from_command(port: SlackPort, body: dict[str, Any], community: str) ->
     return Invocation(sender, command, to_plain(raw), target)
 
 
-async def from_buttons(port: SlackPort, body: dict[str, Any], community: str) -> list[Invocation]:
-    """A `block_actions` payload: each of our buttons in it, as the command it stands for."""
+async def from_buttons(port: SlackPort, body: dict[str, Any], community: str) -> list[Press]:
+    """A `block_actions` payload: each of our buttons in it, as a press for the core to judge.
+
+    The workspace is the one Slack signed the request for; whether the presser may press
+    this button (it points to their own ask or need, in this workspace) is the core's call.
+    """
     user = body.get("user") or {}
     fallback = str(user.get("username") or user.get("name") or "")
-    invocations = []
+    presses = []
     for action in body.get("actions") or []:
         pressed = blocks.pressed(action)
         if pressed is not None:
             command, arg = pressed
             sender = await actor(port, community, str(user["id"]), fallback)
-            invocations.append(Invocation(sender, command, arg))
-    return invocations
+            presses.append(
+                Press(PLATFORM, sender.user_id, sender.display_name, command, arg, community)
+            )
+    return presses

@@ -49,6 +49,7 @@ class Member:
     name: str
     is_admin: bool
     fetched_at: float
+    deleted: bool = False  # a deactivated account
 
 
 def _member_from(user: dict[str, Any], fetched_at: float) -> Member:
@@ -62,7 +63,7 @@ def _member_from(user: dict[str, Any], fetched_at: float) -> Member:
         or user["id"]
     )
     is_admin = bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
-    return Member(user["id"], str(name), is_admin, fetched_at)
+    return Member(user["id"], str(name), is_admin, fetched_at, bool(user.get("deleted")))
 
 
 def _error_code(error: SlackApiError) -> str:
@@ -168,6 +169,15 @@ class SlackPort:
     async def is_admin(self, community: str, user_id: str) -> bool:
         """Workspace admins and owners, as `users.info` says (the core adds WHUFFIE_ADMINS)."""
         return (await self.member(user_id)).is_admin
+
+    async def is_member(self, community: str, user_id: str) -> bool:
+        """Whether the workspace still has this member: a deactivated account is gone."""
+        try:
+            return not (await self.member(user_id)).deleted
+        except SlackApiError as exc:
+            if _error_code(exc) == "user_not_found":
+                return False
+            raise
 
     def mention(self, user_id: str) -> str:
         """Slack's `<@U…>` token, shown as the member's name."""

@@ -25,7 +25,7 @@ def community(guild: Guild) -> str:
 async def test_a_dm_carries_the_text_and_persistent_buttons(
     fake: FakeDiscord, store: Store, clock: ManualClock
 ) -> None:
-    """One DM channel opened, one message, buttons whose ids name the guild and the command."""
+    """One DM channel opened, one message, buttons whose ids name the command and its id."""
     guild = fake.add_guild("makers", fake.add_user("olga"))
     bob = fake.join(guild, "bob")
     async with bot_on(fake, store, clock) as adapter:
@@ -34,8 +34,8 @@ async def test_a_dm_carries_the_text_and_persistent_buttons(
     assert dm.content == ASK.text
     assert dm.labels == ["I can help", "Not this time"]
     assert [b["custom_id"] for b in dm.buttons] == [
-        f"whuffie:{guild.id}:accept:7",
-        f"whuffie:{guild.id}:decline:7",
+        "whuffie:accept:7",
+        "whuffie:decline:7",
     ]
     assert [b["style"] for b in dm.buttons] == [1, 2]  # primary, secondary
     assert dm.allowed_mentions == {"parse": []}

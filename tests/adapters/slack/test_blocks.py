@@ -14,7 +14,7 @@ def test_buttons_come_back_as_their_command_and_argument() -> None:
             Button("I can help", "accept", "7", "primary"),
             Button("Not this time", "decline", "7"),
             Button("Yes, delete everything", "forgetme", "confirm", "danger"),
-            Button("Show needs", "needs"),
+            Button("#9 is done", "done", "9"),
         ),
     )
     actions = [e for b in to_blocks(message) if b["type"] == "actions" for e in b["elements"]]
@@ -22,7 +22,7 @@ def test_buttons_come_back_as_their_command_and_argument() -> None:
         ("accept", "7"),
         ("decline", "7"),
         ("forgetme", "confirm"),
-        ("needs", ""),
+        ("done", "9"),
     ]
     assert [a.get("style") for a in actions] == ["primary", None, "danger", None]
     assert len({a["action_id"] for a in actions}) == len(actions)
@@ -32,6 +32,12 @@ def test_foreign_or_unknown_actions_are_not_commands() -> None:
     """Another app's action id, or a command we do not have, presses nothing."""
     assert pressed({"action_id": "other-app:accept:0", "value": "7"}) is None
     assert pressed({"action_id": "whuffie:drop_tables:0", "value": "7"}) is None
+
+
+def test_a_button_can_only_press_a_button_command() -> None:
+    """An action naming `/offer`, `/need` or `/helpstats` presses nothing, however it came."""
+    for command in ("offer", "need", "needs", "thanks", "helpstats", "pause"):
+        assert pressed({"action_id": f"whuffie:{command}:0", "value": "x"}) is None
 
 
 def test_long_text_is_split_into_sections_that_fit() -> None:

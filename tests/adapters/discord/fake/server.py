@@ -127,6 +127,10 @@ class FakeDiscord:
             guild.members[user.id].append(role)
         return user
 
+    def leave(self, guild: Guild, user: User) -> None:
+        """`user` leaves `guild` (or is removed): Discord no longer knows them as a member."""
+        del guild.members[user.id]
+
     def shard_of(self, guild_id: int | None) -> int:
         """The shard Discord routes a guild's events through (DMs: shard 0)."""
         return 0 if guild_id is None else (guild_id >> 22) % self.shards
@@ -174,6 +178,50 @@ class FakeDiscord:
             data["resolved"] = resolved
         payload = payloads.in_guild(self.application_id, guild, user) | {"type": 2, "data": data}
         return await self._dispatch(payload, guild.id)
+
+    async def slash_in_dm(self, user: User, name: str, **options: Any) -> Interaction:
+        """`user` runs `/name` in their DM with the bot, as a client can send it anyway."""
+        command = next(
+            (c for scope in self.commands.values() for c in scope if c["name"] == name), None
+        )
+        assert command is not None, f"/{name} was never synced"
+        declared = {o["name"]: o for o in command.get("options", [])}
+        values, users = [], {}
+        for key, value in options.items():
+            if declared[key]["type"] == USER_OPTION:
+                users[str(value.id)] = value.payload()  # no member data outside a guild
+                value = str(value.id)
+            values.append({"name": key, "type": declared[key]["type"], "value": value})
+        data: dict[str, Any] = {"id": command["id"], "name": name, "type": 1, "options": values}
+        if "guild_id" in command:
+            data["guild_id"] = command["guild_id"]
+        if users:
+            data["resolved"] = {"users": users}
+        channel = self._dm_channel(user.id)
+        payload = payloads.in_dm(self.application_id, channel, user) | {"type": 2, "data": data}
+        return await self._dispatch(payload, None)
+
+    async def press_forged(self, user: User, custom_id: str) -> Interaction:
+        """`user` sends a press of a button with any id they like, from their DM with the bot.
+
+        Discord only delivers ids of buttons on the pressed message; a bot must not rely on
+        it, so tests can send what a tampered client or a bug elsewhere would.
+        """
+        button = {"type": 2, "style": 1, "label": "forged", "custom_id": custom_id}
+        forged = Message(
+            id=snowflake(),
+            channel_id=self._dm_channel(user.id),
+            author=self.bot,
+            content="forged",
+            components=[{"type": 1, "components": [button]}],
+            flags=0,
+            allowed_mentions=None,
+        )
+        data = {"custom_id": custom_id, "component_type": 2}
+        payload = payloads.in_dm(self.application_id, forged.channel_id, user)
+        return await self._dispatch(
+            payload | {"type": 3, "data": data, "message": forged.payload()}, None
+        )
 
     async def press(self, user: User, message: Message, label: str) -> Interaction:
         """`user` presses the button labelled `label` on `message`."""
@@ -329,11 +377,15 @@ class FakeDiscord:
         user_id = int((await request.json())["recipient_id"])
         if user_id not in self.users:
             return error(404, 10013, "Unknown User")
+        return respond(payloads.dm_channel(self._dm_channel(user_id), self.users[user_id]))
+
+    def _dm_channel(self, user_id: int) -> int:
+        """The DM channel between the bot and this user, opened on first use."""
         channel = next((c for c, u in self.dm_channels.items() if u == user_id), None)
         if channel is None:
             channel = snowflake()
             self.dm_channels[channel] = user_id
-        return respond(payloads.dm_channel(channel, self.users[user_id]))
+        return channel
 
     async def _send(self, request: web.Request) -> web.Response:
         channel = int(request.match_info["channel"])
@@ -365,7 +417,9 @@ class FakeDiscord:
         await asyncio.sleep(self.member_delay)
         guild = self.guilds.get(int(request.match_info["guild"]))
         user_id = int(request.match_info["user"])
-        if guild is None or user_id not in guild.members:
+        if guild is None:
+            return error(404, 10004, "Unknown Guild")
+        if user_id not in guild.members:
             return error(404, 10007, "Unknown Member")
         return respond(payloads.member(guild, self.users[user_id]))
 
