@@ -1,4 +1,4 @@
-"""The port on Discord: DMs with buttons, introductions, edits, delivery failures, admins."""
+"""The port on Discord: DMs with buttons, introductions, edits, failures, admins, members."""
 
 from __future__ import annotations
 
@@ -163,3 +163,23 @@ async def test_admins_of_a_guild_the_client_has_not_seen_yet(
         bob_is = await adapter.is_admin(community(late), str(bob.id))
     assert (ada_is, bob_is) == (True, False)
     assert ("GET", f"/api/v10/guilds/{late.id}") in fake.requests
+
+
+async def test_membership_is_asked_of_discord_each_time(
+    fake: FakeDiscord, store: Store, clock: ManualClock
+) -> None:
+    """A member is; one who left, a stranger, an unknown server or another platform are not."""
+    guild = fake.add_guild("makers", fake.add_user("olga"))
+    bob, stranger = fake.join(guild, "bob"), fake.add_user("stranger")
+    async with bot_on(fake, store, clock) as adapter:
+        before = await adapter.is_member(community(guild), str(bob.id))
+        fake.leave(guild, bob)
+        after = await adapter.is_member(community(guild), str(bob.id))
+        others = [
+            await adapter.is_member(community(guild), str(stranger.id)),
+            await adapter.is_member("discord:900000000000000001", str(bob.id)),
+            await adapter.is_member("slack:T1", str(bob.id)),
+            await adapter.is_member(community(guild), "not-a-number"),
+        ]
+    assert (before, after) == (True, False)
+    assert others == [False, False, False, False]

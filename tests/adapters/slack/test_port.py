@@ -1,4 +1,4 @@
-"""The port on Slack, against the fake Web API: DMs, introductions, edits, admins, failures."""
+"""The port on Slack, against the fake Web API: DMs, introductions, edits, admins, members."""
 
 from __future__ import annotations
 
@@ -106,6 +106,17 @@ async def test_admins_and_owners_come_from_users_info(
     assert await port.is_admin(COMMUNITY, DANA)
     assert await port.is_admin(COMMUNITY, "UOWNER")
     assert not await port.is_admin(COMMUNITY, ALICE)
+
+
+async def test_a_deactivated_or_unknown_account_is_no_member(
+    port: SlackPort, fake_slack: FakeSlack
+) -> None:
+    """Members belong to the workspace; a deactivated account or an unknown id does not."""
+    fake_slack.add_user("UGONE", "Gone")
+    fake_slack.users["UGONE"]["deleted"] = True
+    assert await port.is_member(COMMUNITY, ALICE)
+    assert not await port.is_member(COMMUNITY, "UGONE")
+    assert not await port.is_member(COMMUNITY, "UNOBODY")
 
 
 async def test_names_are_cached(port: SlackPort, fake_slack: FakeSlack) -> None:
