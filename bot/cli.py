@@ -16,7 +16,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.settings import Settings, SettingsError
-from bot.store import Store, StoreError, Timeouts
+from bot.store import Store, StoreError, Timeouts, write_revision
 
 log = logging.getLogger("whuffie")
 
@@ -130,6 +130,13 @@ def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_db_revision(args: argparse.Namespace, settings: Settings) -> int:
+    """Write the next migration, for a change to the models."""
+    path = write_revision(args.message, autogenerate=not args.empty)
+    print(f"Wrote {path}: read it, adjust it, and commit it with the change to the models.")
+    return 0
+
+
 def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
     """The admin figures from the shell, for every community (or one)."""
     from bot import texts
@@ -207,6 +214,18 @@ def build_parser() -> argparse.ArgumentParser:
         description="Apply every schema migration not yet applied.",
     )
     upgrade.set_defaults(func=cmd_db_upgrade)
+    revision = db_sub.add_parser(
+        "revision",
+        help="write the next migration (for developers changing bot/models.py)",
+        description="Write the next migration into bot/migrations/versions: the difference "
+        "between the models and what the migrations so far create (found on a scratch SQLite "
+        "database; WHUFFIE_DATABASE_URL is not used). Released migrations are never edited.",
+    )
+    revision.add_argument("-m", "--message", required=True, help="what the migration changes")
+    revision.add_argument(
+        "--empty", action="store_true", help="write an empty migration, to fill in by hand"
+    )
+    revision.set_defaults(func=cmd_db_revision)
 
     stats = sub.add_parser(
         "stats",

@@ -35,6 +35,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -46,8 +47,8 @@ from typing import Any, TypeVar
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from alembic.script import Script, ScriptDirectory
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
@@ -103,11 +104,60 @@ class Timeouts:
         }
 
 
-def _alembic_config(engine: Engine) -> Config:
+def alembic_config(engine: Engine) -> Config:
+    """Alembic's configuration for the project's migrations, run on this engine."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["engine"] = engine
     return config
+
+
+def lock_for_migrations(connection: Connection) -> None:
+    """Begin the transaction migrations run in, holding the database's migration lock.
+
+    Two `whuffie db upgrade` at once would both create the same tables. The second waits here
+    for the first to commit, then finds the schema up to date. PostgreSQL: an advisory lock
+    (per schema) released at commit. SQLite: an exclusive transaction, so the whole upgrade
+    commits at once or not at all.
+    """
+    if connection.dialect.name == "postgresql":
+        connection.execute(
+            text(
+                "SELECT pg_advisory_xact_lock(hashtext('whuffie migrations ' || current_schema()))"
+            )
+        )
+    elif connection.dialect.name == "sqlite":
+        # The driver opens transactions lazily; this one must start, and lock, right away.
+        connection.exec_driver_sql("BEGIN EXCLUSIVE")
+
+
+def write_revision(message: str, *, autogenerate: bool = True, location: Path = MIGRATIONS) -> Path:
+    """Write the next migration: what the models have that the migrations do not create yet.
+
+    The migrations so far are applied to a scratch SQLite database and compared with the
+    models, so no real database is needed. Revisions are numbered 0001, 0002, ….
+    """
+    with tempfile.TemporaryDirectory() as scratch:
+        store = Store.connect(f"sqlite:///{scratch}/schema.db")
+        try:
+            config = alembic_config(store.engine)
+            config.set_main_option("script_location", str(location))
+            command.upgrade(config, "head")
+            numbers = [
+                int(r.revision)
+                for r in ScriptDirectory.from_config(config).walk_revisions()
+                if r.revision.isdigit()
+            ]
+            written = command.revision(
+                config,
+                message=message,
+                autogenerate=autogenerate,
+                rev_id=f"{max(numbers, default=0) + 1:04d}",
+            )
+        finally:
+            store.dispose()
+    assert isinstance(written, Script)
+    return Path(written.path)
 
 
 class Store:
@@ -163,11 +213,11 @@ class Store:
 
     def upgrade(self, revision: str = "head") -> None:
         """Apply every schema migration not yet applied (safe to call at every start)."""
-        command.upgrade(_alembic_config(self.engine), revision)
+        command.upgrade(alembic_config(self.engine), revision)
 
     def is_current(self) -> bool:
         """Tell whether the schema is at the newest migration."""
-        head = ScriptDirectory.from_config(_alembic_config(self.engine)).get_current_head()
+        head = ScriptDirectory.from_config(alembic_config(self.engine)).get_current_head()
         with self.engine.connect() as conn:
             return MigrationContext.configure(conn).get_current_revision() == head
 

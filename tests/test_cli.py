@@ -35,6 +35,7 @@ def whuffie(
         ["console"],
         ["db"],
         ["db", "upgrade"],
+        ["db", "revision"],
         ["stats"],
         ["eval"],
         ["bench"],

@@ -2,13 +2,33 @@
 
 from __future__ import annotations
 
+from typing import Any, Literal
+
 from alembic import context
+from alembic.autogenerate.api import AutogenContext
+from sqlalchemy import TypeDecorator
 from sqlmodel import SQLModel
 
 import bot.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from bot.store import lock_for_migrations
 
 config = context.config
 target_metadata = SQLModel.metadata
+
+
+def render_item(kind: str, obj: Any, autogen_context: AutogenContext) -> str | Literal[False]:
+    """Write sqlmodel's column types as the plain SQLAlchemy types they store as.
+
+    A new migration then imports nothing but SQLAlchemy, and means the same whichever
+    sqlmodel version is installed.
+    """
+    if (
+        kind == "type"
+        and isinstance(obj, TypeDecorator)
+        and type(obj).__module__.startswith("sqlmodel")
+    ):
+        return f"sa.{obj.impl_instance!r}"
+    return False
 
 
 def run_migrations() -> None:
@@ -25,18 +45,25 @@ def run_migrations() -> None:
             # the foreign keys that point at it. The pragma only works outside a transaction,
             # so it is set before the migrations begin, and the keys are checked at the end.
             connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
-        context.configure(
-            connection=connection,
-            target_metadata=target_metadata,
-            render_as_batch=sqlite,
-        )
-        with context.begin_transaction():
-            context.run_migrations()
-            if sqlite and connection.exec_driver_sql("PRAGMA foreign_key_check").first():
-                raise RuntimeError("a migration left rows pointing at rows that do not exist")
-        connection.commit()
-        if sqlite:
-            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+        try:
+            # One transaction for the whole upgrade, under a lock: a second upgrade waits.
+            lock_for_migrations(connection)
+            context.configure(
+                connection=connection,
+                target_metadata=target_metadata,
+                render_as_batch=sqlite,
+                render_item=render_item,
+            )
+            with context.begin_transaction():
+                context.run_migrations()
+                if sqlite and connection.exec_driver_sql("PRAGMA foreign_key_check").first():
+                    raise RuntimeError("a migration left rows pointing at rows that do not exist")
+            connection.commit()
+        finally:
+            if sqlite:
+                # Never hand a connection back to the pool with its foreign keys off.
+                connection.rollback()
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
 
 
 run_migrations()
