@@ -7,6 +7,7 @@ import asyncio
 import importlib
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -15,6 +16,7 @@ from dotenv import load_dotenv
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.logs import configure_logging
 from bot.settings import Settings, SettingsError
 from bot.store import Store, StoreError, Timeouts, write_revision
 
@@ -178,7 +180,12 @@ def build_parser() -> argparse.ArgumentParser:
         description="Whuffie matches community members who need help with members who can "
         "give it. Settings come from the environment and a .env file (see .env.example).",
     )
-    parser.add_argument("-v", "--verbose", action="store_true", help="log more (to stderr)")
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="log Whuffie's own debug lines too (logs go to stderr; see WHUFFIE_LOG_LEVEL)",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     run = sub.add_parser(
@@ -269,16 +276,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `whuffie` console script."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
     if args.command is None:
         parser.print_help()
         return 2
     load_dotenv(override=False)
     try:
+        configure_logging(os.environ, sys.stderr, verbose=args.verbose)
         settings = Settings.from_env()
         return int(args.func(args, settings))
     except (CliError, SettingsError, StoreError) as exc:

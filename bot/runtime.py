@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.app import Whuffie
+from bot.health import HealthServer
 from bot.settings import Settings
 from bot.store import Store
 
@@ -46,13 +47,21 @@ async def serve(settings: Settings, store: Store) -> None:
     loop = asyncio.get_running_loop()
     for signum in STOP_SIGNALS:
         loop.add_signal_handler(signum, stop.set)
-    log.warning("Whuffie is running (%s). Stop with Ctrl-C.", names)
+    log.info("Whuffie is running (%s). Stop with Ctrl-C.", names)
     try:
         async with asyncio.TaskGroup() as group:
             tasks = [group.create_task(core.run_scheduler())]
             tasks += [group.create_task(adapter.run()) for adapter in adapters]
+            # Slack's HTTP mode serves /healthz and /readyz beside its events on PORT; with no
+            # HTTP server of its own, the bot serves them on PORT for whatever watches it,
+            # until the work in hand is done.
+            health = None
+            if not any(getattr(a, "serves_http", False) for a in adapters):
+                health = group.create_task(HealthServer(store, settings.port).run())
             await stop.wait()
             await shut_down(core, adapters, tasks)
+            if health is not None:
+                health.cancel()
     finally:
         for signum in STOP_SIGNALS:
             loop.remove_signal_handler(signum)
@@ -63,7 +72,9 @@ async def shut_down(
     core: Whuffie, adapters: Sequence[Any], tasks: Sequence[asyncio.Task[None]]
 ) -> None:
     """Stop taking work, finish what was acknowledged (bounded), hand back what is left."""
-    log.warning("Stopping: finishing the work in hand (at most %.0f s)", SHUTDOWN_GRACE_SECONDS)
+    log.info(
+        "Whuffie is stopping: finishing the work in hand (at most %.0f s)", SHUTDOWN_GRACE_SECONDS
+    )
     core.stop_ticking()
     stopping = [asyncio.ensure_future(adapter.stop()) for adapter in adapters]
     _, late = await asyncio.wait([*stopping, *tasks], timeout=SHUTDOWN_GRACE_SECONDS)
@@ -75,4 +86,4 @@ async def shut_down(
         with contextlib.suppress(BaseException):
             await task
     await core.close()
-    log.warning("Whuffie stopped.")
+    log.info("Whuffie stopped.")

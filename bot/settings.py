@@ -27,6 +27,16 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
     return value
 
 
+def _port(env: Mapping[str, str]) -> int:
+    """PORT: 1 to 65535, or 0 for any free port (tests, and a second process on one machine)."""
+    raw = env.get("PORT", "").strip()
+    if not raw:
+        return 3000
+    if not raw.isdecimal() or int(raw) > 65535:
+        raise SettingsError(f"PORT must be a port number from 0 to 65535, not {raw!r}")
+    return int(raw)
+
+
 def _hours(env: Mapping[str, str], name: str, default: float) -> timedelta:
     raw = env.get(name, "").strip()
     if not raw:
@@ -185,7 +195,7 @@ class Settings:
             slack_app_token=env.get("SLACK_APP_TOKEN", "").strip(),
             slack_signing_secret=env.get("SLACK_SIGNING_SECRET", "").strip(),
             slack_api_base_url=env.get("SLACK_API_BASE_URL", "").strip(),
-            port=_int(env, "PORT", 3000),
+            port=_port(env),
             discord_token=env.get("DISCORD_TOKEN", "").strip(),
             discord_guild_id=env.get("DISCORD_GUILD_ID", "").strip(),
             discord_api_base=env.get("DISCORD_API_BASE", "").strip(),

@@ -10,7 +10,11 @@ from pathlib import Path
 async def start_bot(
     tmp_path: Path, env: dict[str, str], *options: str
 ) -> asyncio.subprocess.Process:
-    """`python -m bot [options] run` in its own directory, its log on a pipe."""
+    """`python -m bot [options] run` in its own directory, its log on a pipe.
+
+    Its health endpoints go on a free port (PORT=0) unless the test names one: tests never
+    rely on a fixed port.
+    """
     return await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -18,6 +22,6 @@ async def start_bot(
         *options,
         "run",
         cwd=tmp_path,
-        env=env,
+        env={"PORT": "0", **env},
         stderr=asyncio.subprocess.PIPE,
     )

@@ -92,3 +92,14 @@ def test_postgres_needs_db_upgrade_first(pg_url: str) -> None:
     assert done.returncode == 2 and "whuffie db upgrade" in done.stderr
     assert whuffie("db", "upgrade", env={"WHUFFIE_DATABASE_URL": pg_url}).returncode == 0
     assert whuffie("stats", env={"WHUFFIE_DATABASE_URL": pg_url}).returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "value"), [("WHUFFIE_LOG_LEVEL", "LOUD"), ("WHUFFIE_LOG_FORMAT", "xml")]
+)
+def test_a_wrong_log_setting_is_named(sqlite_url: str, name: str, value: str) -> None:
+    """A log level or format that does not exist is refused with the choices, no traceback."""
+    done = whuffie("stats", env={"WHUFFIE_DATABASE_URL": sqlite_url, name: value})
+    assert done.returncode == 2
+    assert name in done.stderr and value in done.stderr
+    assert "Traceback" not in done.stderr

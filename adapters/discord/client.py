@@ -140,7 +140,7 @@ class WhuffieClient(discord.AutoShardedClient):
 
     async def on_ready(self) -> None:
         """Say, once every shard of this process is in, that the bot is serving and where."""
-        log.warning(
+        log.info(
             "Discord: @%s in %d server(s) over %s; commands synced to %s",
             self.user.name if self.user else "?",
             len(self.guilds),

@@ -37,6 +37,7 @@ from adapters.slack.port import PLATFORM, SlackPort
 from adapters.slack.quiet import quiet_libraries, quiet_logger
 from bot.app import Whuffie
 from bot.commands import COMMANDS
+from bot.health import add_health_routes
 from bot.port import Actor, Invocation, Message
 from bot.settings import Settings, SettingsError
 
@@ -322,27 +323,32 @@ class SlackAdapter(SlackPort):
         """Socket Mode when an app-level token is set: no public URL needed."""
         return bool(self.settings.slack_app_token)
 
+    @property
+    def serves_http(self) -> bool:
+        """HTTP mode serves on PORT, the health endpoints with it."""
+        return not self.socket_mode
+
     async def start(self, host: str = "0.0.0.0", port: int | None = None) -> None:
         """Check the token, then connect through Socket Mode or serve HTTP on `port`."""
         identity = await self._whoami()
         who = f"@{identity.get('user', '?')} in {identity.get('team', '?')}"
-        # The ready lines are warnings so they show at the CLI's default log level.
         if self.socket_mode:
             self._socket = AsyncSocketModeHandler(
                 self.bolt, app_token=self.settings.slack_app_token, web_client=self.client
             )
             await self._socket.connect_async()
-            log.warning("Slack: %s, connected through Socket Mode", who)
+            log.info("Slack: %s, connected through Socket Mode", who)
             return
         server = web.Application(client_max_size=MAX_BODY_BYTES)
         server.router.add_post(EVENTS_PATH, self._handle_http)
+        add_health_routes(server, self.core.store)
         self._runner = web.AppRunner(server, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, host, self.settings.port if port is None else port)
         await site.start()
         bound = self._runner.addresses[0]
         self.http_url = f"http://{host}:{bound[1]}{EVENTS_PATH}"
-        log.warning("Slack: %s, serving HTTP on port %s at %s", who, bound[1], EVENTS_PATH)
+        log.info("Slack: %s, serving HTTP on port %s at %s", who, bound[1], EVENTS_PATH)
 
     async def _handle_http(self, request: web.Request) -> web.Response:
         """One request from anyone: read it within limits, check it is Slack's, then dispatch.

@@ -159,3 +159,16 @@ def test_a_malformed_admin_entry_says_what_it_should_look_like(entry: str) -> No
     with pytest.raises(SettingsError) as raised:
         Settings.from_env({"WHUFFIE_ADMINS": entry})
     assert "platform:community:user_id" in str(raised.value)
+
+
+@pytest.mark.parametrize(("raw", "port"), [("", 3000), ("8080", 8080), ("0", 0)])
+def test_port_may_be_any_free_one(raw: str, port: int) -> None:
+    """PORT 0 asks for any free port (a second process on one machine, and tests)."""
+    assert Settings.from_env({"PORT": raw}).port == port
+
+
+@pytest.mark.parametrize("raw", ["-1", "65536", "http"])
+def test_a_port_that_cannot_be_is_refused(raw: str) -> None:
+    """A PORT outside 0-65535 is named in the error."""
+    with pytest.raises(SettingsError, match="PORT"):
+        Settings.from_env({"PORT": raw})

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import parse_qsl
+
+import aiohttp
 
 from tests.adapters.slack.conftest import ALICE, BOB
 from tests.adapters.slack.fake_slack import APP_TOKEN, BOT_TOKEN, FakeSlack
@@ -137,3 +140,50 @@ async def test_sigterm_hands_back_a_send_that_would_not_finish(
     assert process.returncode == 0
     assert "Traceback" not in stderr.decode()
     assert outbox_statuses(tmp_path) == ["pending"], "owed to the next start, held by nobody"
+
+
+async def test_a_deployed_bot_reports_health_and_logs_json_lines(
+    fake_slack: FakeSlack, tmp_path: Path
+) -> None:
+    """With WHUFFIE_LOG_FORMAT=json every log line is JSON, lifecycle lines are INFO, and the
+    health endpoints answer on PORT."""
+    env = {
+        **os.environ,
+        "WHUFFIE_DATABASE_URL": f"sqlite:///{tmp_path / 'whuffie.db'}",
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_APP_TOKEN": APP_TOKEN,
+        "SLACK_SIGNING_SECRET": "",
+        "SLACK_API_BASE_URL": fake_slack.api_url,
+        "DISCORD_TOKEN": "",
+        "WHUFFIE_LOG_FORMAT": "json",
+        "WHUFFIE_LOG_LEVEL": "",
+        "PORT": "0",
+    }
+    process = await start_bot(tmp_path, env)
+    assert process.stderr is not None
+    lines: list[dict[str, str]] = []
+    port = None
+    try:
+        while port is None or not any("Socket Mode" in line["message"] for line in lines):
+            raw = await asyncio.wait_for(process.stderr.readline(), STARTUP_SECONDS)
+            assert raw, f"the bot stopped early: {lines}"
+            lines.append(json.loads(raw))
+            if lines[-1]["message"].startswith("Health endpoints on port"):
+                port = int(lines[-1]["message"].split()[4].rstrip(":"))
+        async with aiohttp.ClientSession() as http:
+            async with http.get(f"http://127.0.0.1:{port}/healthz") as live:
+                assert live.status == 200
+            async with http.get(f"http://127.0.0.1:{port}/readyz") as ready:
+                assert ready.status == 200
+    finally:
+        process.send_signal(signal.SIGINT)
+        _, rest = await asyncio.wait_for(process.communicate(), 15)
+    lines += [json.loads(raw) for raw in rest.decode().splitlines()]
+    assert process.returncode == 0
+
+    def level_of(words: str) -> str:
+        return next(line["level"] for line in lines if words in line["message"])
+
+    assert level_of("Whuffie is running") == "INFO"
+    assert level_of("connected through Socket Mode") == "INFO"
+    assert level_of("Whuffie is stopping") == "INFO"
