@@ -8,8 +8,10 @@ import importlib
 import json
 import logging
 import os
+import sqlite3
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from dotenv import load_dotenv
@@ -132,6 +134,20 @@ def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_db_backup(args: argparse.Namespace, settings: Settings) -> int:
+    """Copy the live SQLite database into FILE (PostgreSQL: pg_dump)."""
+    target = Path(args.file)
+    store = Store.connect(settings.database_url)
+    try:
+        store.backup(target)
+    except (sqlite3.Error, OSError) as exc:
+        raise CliError(f"cannot back up into {target}: {exc}") from None
+    finally:
+        store.dispose()
+    print(f"Backed up {_safe_url(settings.database_url)} into {target}.")
+    return 0
+
+
 def cmd_db_revision(args: argparse.Namespace, settings: Settings) -> int:
     """Write the next migration, for a change to the models."""
     path = write_revision(args.message, autogenerate=not args.empty)
@@ -221,6 +237,14 @@ def build_parser() -> argparse.ArgumentParser:
         description="Apply every schema migration not yet applied.",
     )
     upgrade.set_defaults(func=cmd_db_upgrade)
+    backup = db_sub.add_parser(
+        "backup",
+        help="copy the live SQLite database into FILE (PostgreSQL: use pg_dump)",
+        description="Copy the SQLite database consistently into FILE, even while the bot runs "
+        "and writes (SQLite's online backup). For PostgreSQL, use pg_dump.",
+    )
+    backup.add_argument("file", metavar="FILE", help="where to write the copy")
+    backup.set_defaults(func=cmd_db_backup)
     revision = db_sub.add_parser(
         "revision",
         help="write the next migration (for developers changing bot/models.py)",

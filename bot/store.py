@@ -35,6 +35,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import sqlite3
 import tempfile
 import threading
 import time
@@ -220,6 +221,36 @@ class Store:
         head = ScriptDirectory.from_config(alembic_config(self.engine)).get_current_head()
         with self.engine.connect() as conn:
             return MigrationContext.configure(conn).get_current_revision() == head
+
+    def backup(self, target: Path) -> None:
+        """Copy a live SQLite database into `target`, consistently, while others write.
+
+        SQLite's online backup API copies one snapshot, the write-ahead log included: copying
+        the file alone misses what is still in the log, and can catch a page half-written.
+        The copy is written beside `target` and renamed into place when complete.
+        """
+        source = self.engine.url.database
+        if not self.is_sqlite:
+            raise StoreError(
+                "whuffie db backup copies SQLite databases; for PostgreSQL use pg_dump, e.g. "
+                "pg_dump --format=custom --file=whuffie.dump DATABASE (see README: Backups)"
+            )
+        if not source or source == ":memory:":
+            raise StoreError("this database lives in memory only: there is no file to back up")
+        if target.resolve() == Path(source).resolve():
+            raise StoreError(f"{target} is the database itself: name another file for the copy")
+        partial = target.with_name(f".{target.name}.partial")
+        partial.unlink(missing_ok=True)
+        reading = sqlite3.connect(source, timeout=30)
+        try:
+            writing = sqlite3.connect(partial)
+            try:
+                reading.backup(writing)  # all pages in one step: one snapshot
+            finally:
+                writing.close()
+        finally:
+            reading.close()
+        partial.replace(target)
 
     def ping(self) -> None:
         """Raise unless the database answers a trivial query (for the readiness probe)."""

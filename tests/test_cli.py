@@ -36,6 +36,7 @@ def whuffie(
         ["db"],
         ["db", "upgrade"],
         ["db", "revision"],
+        ["db", "backup"],
         ["stats"],
         ["eval"],
         ["bench"],
