@@ -18,7 +18,7 @@ from bot.context import Context
 from bot.edge import clean
 from bot.members import ensure_member, find_member, keep_name_current
 from bot.models import Member
-from bot.outbox import Claimed, Sender, owe_reply
+from bot.outbox import Claimed, Sender, deactivate, owe_reply, purge, reactivate
 from bot.port import Actor, Invocation, Message, Port
 from bot.scheduler import due_work
 from bot.seen import forget_old, remember
@@ -58,6 +58,8 @@ ONLY_FOR_KNOWN_MEMBERS: dict[str, Callable[[], Message]] = {
 
 # Remembered requests past their time are swept at most this often per process.
 FORGET_SEEN_EVERY = timedelta(minutes=1)
+# Delivered messages past their retention are deleted this often.
+PURGE_EVERY = timedelta(hours=1)
 
 
 class Whuffie:
@@ -71,6 +73,7 @@ class Whuffie:
         self._delivering = asyncio.Lock()
         self._seen_swept_at: datetime | None = None
         self._stopping = asyncio.Event()
+        self._purged_at: datetime | None = None
 
     @property
     def clock(self) -> Clock:
@@ -187,6 +190,9 @@ class Whuffie:
                 return texts.helpstats_refused(), None
 
         def work(session: Session) -> tuple[Message, Claimed | None]:
+            community = invocation.actor.community
+            if reactivate(session, community):  # a command: the bot is installed again
+                log.warning("%s uses the bot again: sending to it again", community)
             if name in ONLY_FOR_KNOWN_MEMBERS or known_only:
                 # Asking what the bot holds must not make it start holding something.
                 actor = invocation.actor
@@ -227,6 +233,13 @@ class Whuffie:
         else:
             await self.sender.answer(owed, reply, send)
 
+    async def installation_gone(self, community: str, reason: str) -> None:
+        """The platform says the bot was removed from a community: stop sending there."""
+        if await self.store.run(lambda s: deactivate(self.ctx, s, community, reason)):
+            log.warning(
+                "%s removed the bot (%s): nothing is sent there any more", community, reason
+            )
+
     async def first_time(self, key: str, remember_for: timedelta) -> bool:
         """Tell whether a request with this key is new here or in any process on the database.
 
@@ -257,6 +270,12 @@ class Whuffie:
         while await self.store.run(lambda s: due_work(self.ctx, s)):
             pass
         await self.flush()
+        now = self.ctx.now()
+        if self._purged_at is None or now - self._purged_at >= PURGE_EVERY:
+            self._purged_at = now
+            purged = await self.store.run(lambda s: purge(self.ctx, s))
+            if purged:
+                log.info("deleted %d delivered message(s) past their retention", purged)
 
     async def run_scheduler(self) -> None:
         """Tick every `tick_seconds` until `stop_ticking`; a failed tick is logged, not fatal."""

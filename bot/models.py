@@ -25,6 +25,7 @@ OUT_PENDING = "pending"
 OUT_SENDING = "sending"
 OUT_SENT = "sent"
 OUT_FAILED = "failed"
+OUT_DEAD = "dead"  # given up after the last try: `whuffie stats` and the log show it
 
 # Buttons and typed commands name rows by id: on SQLite an id freed by a deletion (/forgetme)
 # must never be handed out again, or an old button would act on someone else's row.
@@ -41,6 +42,10 @@ class Community(SQLModel, table=True):
     # so /helpstats reads one row instead of counting millions of skills.
     members_with_profile: int = 0
     created_at: datetime
+    # The platform refused the bot itself here (uninstalled, token revoked): nothing is sent
+    # to this community until it uses the bot again.
+    inactive_since: datetime | None = None
+    inactive_reason: str | None = Field(default=None, max_length=100)
 
 
 class Member(SQLModel, table=True):

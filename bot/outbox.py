@@ -4,19 +4,30 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
 
-from sqlalchemy import ColumnElement, and_, exists, not_, update
+from sqlalchemy import ColumnElement, and_, delete, exists, not_, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, or_, select
 
 from bot.context import Context, button_data
-from bot.models import OUT_FAILED, OUT_PENDING, OUT_SENDING, OUT_SENT, Ask, Member, Outbox
-from bot.port import Button, Message, Undeliverable
+from bot.models import (
+    OUT_DEAD,
+    OUT_FAILED,
+    OUT_PENDING,
+    OUT_SENDING,
+    OUT_SENT,
+    Ask,
+    Community,
+    Member,
+    Outbox,
+)
+from bot.port import Button, InstallationBroken, Message, Undeliverable
 from bot.store import Store, locked
 from bot.usecases import asks
 
@@ -24,8 +35,11 @@ log = logging.getLogger(__name__)
 
 # A send that takes longer than this counts as failed (it is retried later).
 SEND_TIMEOUT = timedelta(minutes=2)
-# Retries back off up to this; a message is never dropped for a passing outage.
+# Retries back off from FIRST_BACKOFF up to MAX_BACKOFF, so a passing outage loses nothing;
+# after MAX_ATTEMPTS tries (about a day) a message is given up ("dead") and shown to admins.
+FIRST_BACKOFF = timedelta(seconds=10)
 MAX_BACKOFF = timedelta(hours=1)
+MAX_ATTEMPTS = 30
 
 
 @dataclass(frozen=True)
@@ -79,7 +93,7 @@ def claim(ctx: Context, session: Session) -> Claimed | None:
     while True:
         row = session.exec(
             select(Outbox)
-            .where(_claimable(ctx), served(Outbox.community_id, platforms), _editable())
+            .where(_claimable(ctx), served(Outbox.community_id, platforms), _editable(), _active())
             .order_by(col(Outbox.id))
             .limit(1)
             .with_for_update(skip_locked=True)
@@ -88,6 +102,10 @@ def claim(ctx: Context, session: Session) -> Claimed | None:
             return None
         if row.status == OUT_SENDING:  # its sender died mid-send: that was one try
             row.attempts += 1
+            if row.attempts >= MAX_ATTEMPTS:  # one that kills every process sending it
+                row.last_error = "its sender stopped mid-send every time"
+                _give_up(ctx, session, row)
+                continue
         target_ref = None
         if row.kind == "update":
             ask = session.get(Ask, row.target_ask_id) if row.target_ask_id else None
@@ -207,16 +225,100 @@ def _undeliverable(ctx: Context, session: Session, *, item: Claimed, why: str) -
         asks.undeliverable(ctx, session, row.ask_id)
 
 
-def _retry_later(ctx: Context, session: Session, *, item: Claimed, why: str) -> None:
+def backoff(attempts: int) -> timedelta:
+    """The wait before the next try: doubling from 10 s up to an hour, with jitter.
+
+    The jitter (a random half to whole of the wait) spreads the retries of many messages
+    that failed together, so a platform coming back is not hit by all of them at once.
+    """
+    ceiling = min(MAX_BACKOFF, FIRST_BACKOFF * 2 ** min(attempts - 1, 20))
+    return ceiling * random.uniform(0.5, 1.0)
+
+
+def _retry_later(ctx: Context, session: Session, *, item: Claimed, why: str) -> str | None:
+    """Count a failed try: due again after a backoff, or given up after the last one."""
     row = _mine(session, item)
     if row is None:
-        return
+        return None
     row.attempts += 1
     row.last_error = why[:500]
+    if row.attempts >= MAX_ATTEMPTS:
+        _give_up(ctx, session, row)
+        return OUT_DEAD
     row.status = OUT_PENDING
-    backoff = min(MAX_BACKOFF, timedelta(seconds=5 * 2 ** min(row.attempts, 20)))
-    row.next_attempt_at = ctx.now() + backoff
+    row.next_attempt_at = ctx.now() + backoff(row.attempts)
     session.add(row)
+    return OUT_PENDING
+
+
+def _give_up(ctx: Context, session: Session, row: Outbox) -> None:
+    """Dead-letter a message after its last try; an ask nobody could get moves on."""
+    row.status = OUT_DEAD
+    session.add(row)
+    log.error(
+        "message %s (%s, %s) given up after %d tries; last error: %s",
+        row.id,
+        row.kind,
+        row.community_id,
+        row.attempts,
+        row.last_error,
+    )
+    if row.kind == "dm" and row.ask_id is not None:
+        asks.undeliverable(ctx, session, row.ask_id)
+
+
+def _installation_broken(ctx: Context, session: Session, *, item: Claimed, reason: str) -> bool:
+    """Stop sending to a community the platform refuses us in; True if that is news."""
+    row = _mine(session, item)
+    if row is not None:  # owed still: it goes out if the community comes back
+        row.status, row.claimed_at, row.last_error = OUT_PENDING, None, reason[:500]
+        session.add(row)
+    return deactivate(ctx, session, item.community_id, reason)
+
+
+def deactivate(ctx: Context, session: Session, community_id: str, reason: str) -> bool:
+    """Mark a community's installation gone (uninstalled, token revoked); True if that is news."""
+    community = locked(session, Community, community_id)
+    if community is None or community.inactive_since is not None:
+        return False
+    community.inactive_since, community.inactive_reason = ctx.now(), reason[:100]
+    session.add(community)
+    return True
+
+
+def reactivate(session: Session, community_id: str) -> bool:
+    """The community uses the bot again (it was reinstalled): send to it again."""
+    community = session.get(Community, community_id)
+    if community is None or community.inactive_since is None:
+        return False
+    community.inactive_since, community.inactive_reason = None, None
+    session.add(community)
+    return True
+
+
+def _active() -> ColumnElement[bool]:
+    """Rows of communities whose installation works (or of none known yet)."""
+    return not_(
+        exists().where(
+            col(Community.id) == col(Outbox.community_id),
+            col(Community.inactive_since).is_not(None),
+        )
+    )
+
+
+def purge(ctx: Context, session: Session) -> int:
+    """Delete what was delivered (or given up) longer ago than the retention period.
+
+    Messages hold members' own words: they are kept only as long as they are useful.
+    """
+    cutoff = ctx.now() - ctx.settings.outbox_retention
+    done = session.execute(
+        delete(Outbox).where(
+            col(Outbox.status).in_((OUT_SENT, OUT_FAILED, OUT_DEAD)),
+            col(Outbox.created_at) < cutoff,
+        )
+    )
+    return int(getattr(done, "rowcount", 0) or 0)
 
 
 def reclaim_stale(ctx: Context, session: Session) -> None:
@@ -273,6 +375,14 @@ class Sender:
         except Undeliverable as exc:
             log.info("message %s cannot be delivered: %s", item.id, exc)
             await store.run(partial(_undeliverable, ctx, item=item, why=str(exc)))
+        except InstallationBroken as exc:
+            news = await store.run(partial(_installation_broken, ctx, item=item, reason=exc.reason))
+            if news:  # said once, not for every message held back
+                log.error(
+                    "%s refuses the bot (%s): nothing is sent there until it is reinstalled",
+                    item.community_id,
+                    exc.reason,
+                )
         except Exception as exc:
             why = f"{type(exc).__name__}: {exc}"
             log.warning("message %s not delivered yet (%s)", item.id, why)

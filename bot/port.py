@@ -60,6 +60,17 @@ class Undeliverable(Exception):
     """The platform will never deliver to this member (DMs closed, account gone, a bot)."""
 
 
+class InstallationBroken(Exception):
+    """The platform refuses the bot itself in this community (uninstalled, token revoked).
+
+    No retry helps until an admin reinstalls it: the outbox stops sending there.
+    """
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
 class Port(Protocol):
     """What the core needs from a platform adapter; everything else is the adapter's business."""
 
@@ -69,7 +80,8 @@ class Port(Protocol):
         """DM one member, or introduce several (a group DM where the platform has one).
 
         Returns an opaque reference that `update_message` accepts. Raises `Undeliverable`
-        when the platform will never deliver it; any other exception means "try again later".
+        when the platform will never deliver it to this member, `InstallationBroken` when it
+        refuses the bot itself; any other exception means "try again later".
         """
         ...
 

@@ -145,6 +145,8 @@ class Settings:
     db_connect_timeout: int = 5
     db_statement_timeout: int = 10
     db_keepalive: int = 10
+    # Delivered messages hold members' words: deleted this long after they were written.
+    outbox_retention: timedelta = timedelta(days=30)
     slack_bot_token: str = field(default="", repr=False)
     slack_app_token: str = field(default="", repr=False)
     slack_signing_secret: str = field(default="", repr=False)
@@ -191,6 +193,7 @@ class Settings:
             db_connect_timeout=_int(env, "WHUFFIE_DB_CONNECT_TIMEOUT", 5),
             db_statement_timeout=_int(env, "WHUFFIE_DB_STATEMENT_TIMEOUT", 10),
             db_keepalive=_int(env, "WHUFFIE_DB_KEEPALIVE", 10),
+            outbox_retention=timedelta(days=_int(env, "WHUFFIE_OUTBOX_RETENTION_DAYS", 30)),
             slack_bot_token=env.get("SLACK_BOT_TOKEN", "").strip(),
             slack_app_token=env.get("SLACK_APP_TOKEN", "").strip(),
             slack_signing_secret=env.get("SLACK_SIGNING_SECRET", "").strip(),

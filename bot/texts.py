@@ -682,4 +682,13 @@ def helpstats(stats: Stats) -> Message:
         f"Pay-it-forward links (helped, then helped someone): {stats.pay_it_forward}",
         f"Thank-yous delivered: {stats.thanks_given}",
     ]
+    if stats.messages_given_up:
+        lines.append(
+            f"Messages I gave up on after many tries: {stats.messages_given_up} (the log says why)"
+        )
+    if stats.installation_refused:
+        lines.append(
+            f"The platform refuses me here ({stats.installation_refused}): I send nothing "
+            "until the app is installed again"
+        )
     return Message("\n".join(lines))

@@ -15,7 +15,7 @@ from adapters.discord import text
 from adapters.discord.client import NO_MENTIONS, WhuffieClient
 from adapters.discord.community import PLATFORM, guild_id_of
 from adapters.discord.views import build_view
-from bot.port import Message, Undeliverable
+from bot.port import InstallationBroken, Message, Undeliverable
 from bot.settings import Settings, SettingsError
 
 if TYPE_CHECKING:
@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 CANNOT_MESSAGE_USER = 50007  # DMs closed, or a bot
 NO_MUTUAL_GUILDS = 50278
 UNKNOWN_USER = 10013
+MISSING_ACCESS = 50001  # the bot was removed from the server, or lost its permissions
 _NEVER_DELIVERABLE = {CANNOT_MESSAGE_USER, NO_MUTUAL_GUILDS, UNKNOWN_USER}
 
 
@@ -108,6 +109,9 @@ class DiscordAdapter:
                 else:
                     sent = await channel.send(part, allowed_mentions=NO_MENTIONS)
         except discord.HTTPException as error:
+            if error.status == 401 or error.code == MISSING_ACCESS:
+                # Discord refuses the bot itself (a reset token, a removed bot): not this member.
+                raise InstallationBroken(f"discord: {error.status} {error.code}") from error
             if error.code in _NEVER_DELIVERABLE:
                 raise Undeliverable(f"Discord refuses DMs to {user_id}: {error.text}") from error
             raise

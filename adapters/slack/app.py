@@ -142,6 +142,8 @@ class SlackAdapter(SlackPort):
             bolt.command(f"/{command.name}")(self._on_command)
         bolt.action(re.compile(rf"^{blocks.ACTION_PREFIX}:"))(self._on_button)
         bolt.event("app_home_opened")(self._on_home_opened)
+        bolt.event("app_uninstalled")(self._on_uninstalled)
+        bolt.event("tokens_revoked")(self._on_tokens_revoked)
         return bolt
 
     async def _whoami(self) -> dict[str, Any]:
@@ -249,6 +251,15 @@ class SlackAdapter(SlackPort):
         """Show the Home tab: what the bot is for and its commands."""
         if event.get("tab") == "home":
             self._spawn(self._publish_home(str(event["user"])), context=context)
+
+    async def _on_uninstalled(self, context: AsyncBoltContext) -> None:
+        """The workspace removed the app: stop sending there until it is installed again."""
+        await self.core.installation_gone(community_of(context), "slack: app_uninstalled")
+
+    async def _on_tokens_revoked(self, event: dict[str, Any], context: AsyncBoltContext) -> None:
+        """The bot's token was revoked (user tokens alone do not matter: the bot has none)."""
+        if (event.get("tokens") or {}).get("bot"):
+            await self.core.installation_gone(community_of(context), "slack: tokens_revoked")
 
     async def _publish_home(self, user_id: str) -> None:
         """Publish the Home tab for one member."""

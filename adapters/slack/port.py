@@ -13,7 +13,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import blocks, text
-from bot.port import Message, Undeliverable
+from bot.port import InstallationBroken, Message, Undeliverable
 
 log = logging.getLogger(__name__)
 
@@ -25,11 +25,25 @@ UNDELIVERABLE_ERRORS = frozenset(
         "cannot_dm_bot",
         "user_not_found",
         "users_not_found",
-        "account_inactive",
         "user_disabled",
         "user_is_bot",
         "user_not_visible",
         "is_archived",
+        "invalid_user_combination",  # a Slack Connect member the bot may not DM
+    }
+)
+# Errors that mean Slack refuses the bot itself in this workspace (uninstalled, token dead or
+# short of a scope): no retry helps until an admin reinstalls the app.
+INSTALLATION_ERRORS = frozenset(
+    {
+        "account_inactive",
+        "token_revoked",
+        "token_expired",
+        "invalid_auth",
+        "not_authed",
+        "missing_scope",
+        "not_allowed_token_type",
+        "team_access_not_granted",
     }
 )
 # Errors after which a message the bot sent can no longer be edited.
@@ -145,6 +159,8 @@ class SlackPort:
             if code == "channel_not_found":
                 # A cached channel Slack no longer knows: open it afresh on the next try.
                 self._dm_channels.pop(key, None)
+            if code in INSTALLATION_ERRORS:
+                raise InstallationBroken(f"slack: {code}") from exc
             if code in UNDELIVERABLE_ERRORS:
                 raise Undeliverable(f"Slack refused a DM to {','.join(key)}: {code}") from exc
             raise
@@ -162,6 +178,8 @@ class SlackPort:
             )
         except SlackApiError as exc:
             code = _error_code(exc)
+            if code in INSTALLATION_ERRORS:
+                raise InstallationBroken(f"slack: {code}") from exc
             if code in UNEDITABLE_ERRORS or code in UNDELIVERABLE_ERRORS:
                 raise Undeliverable(f"Slack cannot edit message {ref}: {code}") from exc
             raise

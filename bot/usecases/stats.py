@@ -15,7 +15,7 @@ from sqlmodel import Session, col, func, select
 
 from bot import texts
 from bot.context import Context
-from bot.models import NEED_UNMET, Community, Member, Need, Thanks
+from bot.models import NEED_UNMET, OUT_DEAD, Community, Member, Need, Outbox, Thanks
 from bot.port import Invocation, Message
 
 
@@ -35,6 +35,9 @@ class Stats:
     busiest_tenth_share: float | None
     pay_it_forward: int
     thanks_given: int
+    # Delivery health: messages given up after their last try, and why nothing is sent at all.
+    messages_given_up: int = 0
+    installation_refused: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """The figures as plain JSON-ready values."""
@@ -76,7 +79,15 @@ def compute(session: Session, community_id: str) -> Stats:
     thanks_given = session.exec(
         select(func.count()).select_from(Thanks).where(Thanks.community_id == community_id)
     ).one()
+    given_up = session.exec(
+        select(func.count())
+        .select_from(Outbox)
+        .where(Outbox.community_id == community_id, Outbox.status == OUT_DEAD)
+    ).one()
+    community = session.get(Community, community_id)
     return Stats(
+        messages_given_up=given_up,
+        installation_refused=community.inactive_reason if community is not None else None,
         community=community_id,
         members_with_profile=with_profile or 0,
         needs_posted=posted,

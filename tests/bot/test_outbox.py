@@ -9,10 +9,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import select
 
+from bot import texts
 from bot.models import ASK_UNDELIVERABLE, OUT_SENDING, Ask, Outbox
+from bot.outbox import MAX_ATTEMPTS, backoff
 from bot.port import Actor, Invocation, Message
 from bot.settings import Settings
 from bot.store import Store
+from bot.usecases.stats import compute
 from tests.bot.conftest import ask_id
 from tests.fakes import COMMUNITY, Community, RecordingPort, two_processes
 
@@ -146,7 +149,7 @@ async def test_a_long_outage_never_drops_an_introduction(community: Community) -
     """Hours of failures: retries back off, and the introduction arrives in the end."""
     await community.say("ann", "offer", "python")
     await community.say("bob", "need", "python help")
-    community.port.failures = 30
+    community.port.failures = 20
     await community.say("ann", "accept", ask_id(community, "ann"))
     for _ in range(60):
         community.clock.advance(timedelta(hours=1))
@@ -183,3 +186,45 @@ async def test_a_crash_mid_delivery_holds_back_only_the_message_being_sent(
     assert len(thanked) == 5 and len(set(thanked)) == 5
     with a.core.store.session() as session:
         assert not session.exec(select(Outbox).where(Outbox.status == OUT_SENDING)).all()
+
+
+async def test_a_message_that_never_goes_through_is_given_up_and_shown_to_admins(
+    community: Community, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Tries are capped: then the message is dead, the log says so once, and stats count it."""
+    community.port.failures = 1000
+    await community.say("bob", "thanks", "you rock", target="ann")
+    for _ in range(60):
+        community.clock.advance(timedelta(hours=1))
+        await community.core.tick()
+    with community.core.store.session() as session:
+        [row] = session.exec(select(Outbox)).all()
+        figures = compute(session, COMMUNITY)
+    assert (row.status, row.attempts) == ("dead", MAX_ATTEMPTS)
+    assert community.port.failures == 1000 - MAX_ATTEMPTS, "no try after the last"
+    assert sum("given up after" in r.getMessage() for r in caplog.records) == 1
+    assert figures.messages_given_up == 1
+    assert "gave up on after many tries: 1" in texts.helpstats(figures).text
+
+
+def test_retries_back_off_with_jitter_up_to_an_hour() -> None:
+    """Waits double from 10 s to an hour, each a random half to whole of that."""
+    waits = [backoff(n) for n in range(1, 12)]
+    assert timedelta(seconds=5) <= waits[0] <= timedelta(seconds=10)
+    assert timedelta(minutes=30) <= waits[-1] <= timedelta(hours=1)
+    assert len({backoff(5) for _ in range(20)}) > 1, "jittered"
+
+
+async def test_delivered_messages_are_deleted_after_the_retention_period(
+    community: Community,
+) -> None:
+    """Members' words are not kept forever: a delivered thank-you goes after 30 days."""
+    await community.say("bob", "thanks", "you rock", target="ann")
+    community.clock.advance(timedelta(days=29))
+    await community.core.tick()
+    with community.core.store.session() as session:
+        assert [r.status for r in session.exec(select(Outbox))] == ["sent"]
+    community.clock.advance(timedelta(days=2))
+    await community.core.tick()
+    with community.core.store.session() as session:
+        assert session.exec(select(Outbox)).all() == []

@@ -6,7 +6,7 @@ import pytest
 
 from adapters.discord.community import community_of
 from bot.clock import ManualClock
-from bot.port import Button, Message, Undeliverable
+from bot.port import Button, InstallationBroken, Message, Undeliverable
 from bot.store import Store
 from tests.adapters.discord.conftest import bot_on
 from tests.adapters.discord.fake import FakeDiscord, Guild
@@ -183,3 +183,29 @@ async def test_membership_is_asked_of_discord_each_time(
         ]
     assert (before, after) == (True, False)
     assert others == [False, False, False, False]
+
+
+@pytest.mark.parametrize(
+    ("status", "code", "refusal"),
+    [
+        (403, 50007, Undeliverable),  # the member's DMs are closed
+        (404, 10013, Undeliverable),  # the member's account is gone
+        (403, 50001, InstallationBroken),  # the bot lost its access (removed from the server)
+        (401, 0, InstallationBroken),  # the bot's token no longer works
+    ],
+)
+async def test_discord_refusals_tell_a_member_from_the_bot_itself(
+    fake: FakeDiscord,
+    store: Store,
+    clock: ManualClock,
+    status: int,
+    code: int,
+    refusal: type[Exception],
+) -> None:
+    """A member Discord cannot reach moves the ask on; a refused bot stops sending there."""
+    guild = fake.add_guild("makers", fake.add_user("olga"))
+    bob = fake.join(guild, "bob")
+    fake.failing_sends.append((status, code))
+    async with bot_on(fake, store, clock) as adapter:
+        with pytest.raises(refusal):
+            await adapter.send_dm(community(guild), [str(bob.id)], ASK)

@@ -42,5 +42,9 @@ def test_only_the_scopes_the_bot_uses(manifest: dict[str, Any]) -> None:
     """No scope to read messages or channels: the bot never reads them."""
     scopes = manifest["oauth_config"]["scopes"]["bot"]
     assert sorted(scopes) == ["chat:write", "commands", "im:write", "mpim:write", "users:read"]
-    assert manifest["settings"]["event_subscriptions"]["bot_events"] == ["app_home_opened"]
+    assert manifest["settings"]["event_subscriptions"]["bot_events"] == [
+        "app_home_opened",
+        "app_uninstalled",
+        "tokens_revoked",
+    ]
     assert "user" not in manifest["oauth_config"]["scopes"]

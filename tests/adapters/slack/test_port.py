@@ -6,7 +6,7 @@ import pytest
 
 from adapters.slack.client import build_client
 from adapters.slack.port import SlackPort
-from bot.port import Button, Message, Undeliverable
+from bot.port import Button, InstallationBroken, Message, Undeliverable
 from bot.settings import Settings
 from tests.adapters.slack.conftest import ALICE, BOB, DANA, ROBOT
 from tests.adapters.slack.fake_slack import FakeSlack
@@ -49,7 +49,7 @@ async def test_the_ref_edits_the_message_it_names(port: SlackPort, fake_slack: F
 
 
 @pytest.mark.parametrize(
-    "error", ["cannot_dm_bot", "user_not_found", "account_inactive", "user_disabled"]
+    "error", ["cannot_dm_bot", "user_not_found", "user_disabled", "invalid_user_combination"]
 )
 async def test_permanent_refusals_are_undeliverable(
     port: SlackPort, fake_slack: FakeSlack, error: str
@@ -61,6 +61,28 @@ async def test_permanent_refusals_are_undeliverable(
     fake_slack.fail("conversations.open", error)
     with pytest.raises(Undeliverable):
         await port.send_dm(COMMUNITY, [ALICE], ASK)
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        "account_inactive",
+        "token_revoked",
+        "invalid_auth",
+        "missing_scope",
+        "not_allowed_token_type",
+    ],
+)
+async def test_a_refusal_of_the_bot_itself_is_not_the_members_fault(
+    port: SlackPort, fake_slack: FakeSlack, error: str
+) -> None:
+    """Errors about the bot's own token say the installation is broken, not the member."""
+    fake_slack.fail("chat.postMessage", error)
+    with pytest.raises(InstallationBroken):
+        await port.send_dm(COMMUNITY, [BOB], ASK)
+    fake_slack.fail("chat.update", error)
+    with pytest.raises(InstallationBroken):
+        await port.update_message(COMMUNITY, "DUBOB:1700000001.000100", ASK)
 
 
 async def test_a_bot_cannot_be_asked(port: SlackPort) -> None:

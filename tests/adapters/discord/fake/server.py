@@ -63,6 +63,7 @@ class FakeDiscord:
         self.interaction_window = 3.0  # seconds to answer before Discord forgets the interaction
         self.member_delay = 0.0  # slow down GET member, to make the core slow
         self.rate_limited_sends = 0  # answer this many message sends with a 429 first
+        self.failing_sends: list[tuple[int, int]] = []  # (HTTP status, Discord code) to answer
         self.sessions: list[gateway.Session] = []
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
@@ -393,6 +394,9 @@ class FakeDiscord:
             self.rate_limited_sends -= 1
             body = {"message": "You are being rate limited.", "retry_after": 0.01, "global": False}
             return respond(body, status=429, headers={"Via": "1.1 google"})
+        if self.failing_sends:
+            status, code = self.failing_sends.pop(0)
+            return error(status, code, "refused")
         if channel not in self.dm_channels:
             return error(403, 50001, "Missing Access")  # the bot has no channel permissions
         if self.dm_channels[channel] in self.dms_closed:
