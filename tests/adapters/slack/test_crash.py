@@ -36,6 +36,17 @@ LEASE_SECONDS = 2  # the lease a killed process's message waits out (default 30)
 
 
 @pytest.fixture
+async def processes() -> AsyncIterator[list[asyncio.subprocess.Process]]:
+    """Bot processes a test starts; any still running at its end (a failure) are killed."""
+    started: list[asyncio.subprocess.Process] = []
+    yield started
+    for process in started:
+        if process.returncode is None:
+            process.kill()
+            await process.communicate()
+
+
+@pytest.fixture
 async def database(pg_url: str, tmp_path: Path) -> AsyncIterator[Store]:
     """A PostgreSQL schema brought up to date by `whuffie db upgrade`, as an operator would."""
     upgrade = await asyncio.create_subprocess_exec(
@@ -62,10 +73,13 @@ def environ(pg_url: str, fake: FakeSlack | None) -> dict[str, str]:
     }
 
 
-async def serving(fake: FakeSlack, pg_url: str, tmp_path: Path) -> asyncio.subprocess.Process:
+async def serving(
+    fake: FakeSlack, pg_url: str, tmp_path: Path, started: list[asyncio.subprocess.Process]
+) -> asyncio.subprocess.Process:
     """A fresh `whuffie run`, once Slack has its new Socket Mode connection."""
     fake.reset_socket()
     process = await start_bot(tmp_path, environ(pg_url, fake))
+    started.append(process)
     await asyncio.wait_for(fake.socket_connected(), STARTUP_SECONDS)
     return process
 
@@ -120,7 +134,11 @@ def owe(store: Store, fake: FakeSlack, count: int) -> list[str]:
 
 
 async def test_kill_9_during_delivery_loses_nothing_and_strands_nothing(
-    fake_slack: FakeSlack, database: Store, pg_url: str, tmp_path: Path
+    fake_slack: FakeSlack,
+    database: Store,
+    pg_url: str,
+    tmp_path: Path,
+    processes: list[asyncio.subprocess.Process],
 ) -> None:
     """Ten `kill -9` mid-delivery: every owed DM arrives, twice only if it was in flight."""
     owed = owe(database, fake_slack, OWED)
@@ -130,7 +148,7 @@ async def test_kill_9_during_delivery_loses_nothing_and_strands_nothing(
     after_kill: list[float] = []
     killed = time.monotonic()
     for _ in range(KILLS):
-        process = await serving(fake_slack, pg_url, tmp_path)
+        process = await serving(fake_slack, pg_url, tmp_path, processes)
         started = time.monotonic()
         stranded = set(in_flight_at_kill)
         await until(lambda s=stranded: sent(database, s), "the stranded message is delivered")
@@ -144,7 +162,7 @@ async def test_kill_9_during_delivery_loses_nothing_and_strands_nothing(
         now_sending = sending(database)
         assert len(now_sending) <= 1, "a killed process holds back one message at most"
         in_flight_at_kill |= now_sending
-    process = await serving(fake_slack, pg_url, tmp_path)
+    process = await serving(fake_slack, pg_url, tmp_path, processes)
     started = time.monotonic()
     await until(lambda: sent(database, in_flight_at_kill), "the last stranded message")
     delays.append(time.monotonic() - started)
@@ -169,10 +187,14 @@ async def test_kill_9_during_delivery_loses_nothing_and_strands_nothing(
 
 
 async def test_kill_9_before_the_reply_goes_out_still_answers_the_member(
-    fake_slack: FakeSlack, database: Store, pg_url: str, tmp_path: Path
+    fake_slack: FakeSlack,
+    database: Store,
+    pg_url: str,
+    tmp_path: Path,
+    processes: list[asyncio.subprocess.Process],
 ) -> None:
     """Killed after `/offer` was stored but before its reply was shown: the reply comes by DM."""
-    process = await serving(fake_slack, pg_url, tmp_path)
+    process = await serving(fake_slack, pg_url, tmp_path, processes)
     offered = await type_command(fake_slack, BOB, "/offer", "postgres")
     await until(lambda: fake_slack.replies_to(offered), "the reply to Bob")
     fake_slack.slow("respond", 600)
@@ -184,7 +206,7 @@ async def test_kill_9_before_the_reply_goes_out_still_answers_the_member(
     assert sorted(skills) == ["figma", "postgres"], "the change was committed"
     assert not fake_slack.replies_to(alice)
     fake_slack.slow("respond", 0)
-    process = await serving(fake_slack, pg_url, tmp_path)
+    process = await serving(fake_slack, pg_url, tmp_path, processes)
     try:
         await until(lambda: fake_slack.messages_in(ALICE), "Alice hears back")
     finally:
