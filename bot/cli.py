@@ -283,6 +283,17 @@ def build_parser() -> argparse.ArgumentParser:
         ),
         "matching.bench",
     )
+    _plugin(
+        sub.add_parser(
+            "bench-e2e",
+            help="measure the whole bot on a database filled with a synthetic community",
+            description="Fill a database with a synthetic community of N members (2-6 skills "
+            "each, N/5 resolved needs), then measure in a fresh process: start to the first "
+            "answered /need, memory, /need, /needs, /helpstats, /offer, an idle tick and "
+            "`whuffie stats --json`.",
+        ),
+        "bot.bench",
+    )
     discord = sub.add_parser("discord", help="Discord helpers", description="Discord helpers.")
     discord_sub = discord.add_subparsers(dest="discord_command", metavar="ACTION", required=True)
     _plugin(

@@ -1,0 +1,394 @@
+"""`whuffie bench-e2e`: the whole bot on a real database filled with a synthetic community.
+
+The database is filled with bulk inserts (COPY on PostgreSQL), then a fresh child process
+starts the core the way `whuffie run` does and measures what members and admins feel: the
+first answered `/need` after start, memory, each command's latency (through `Whuffie.handle`
+and the outbox), a tick with nothing due, and the shell's `whuffie stats --json`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import bisect
+import itertools
+import json
+import os
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Table, bindparam, delete, insert, text
+from sqlmodel import SQLModel
+
+from bot.models import NEED_RESOLVED, Ask, Community, Member, Need, Outbox, Skill, Thanks
+from bot.port import Actor, Invocation, Message
+from bot.settings import Settings
+from bot.store import Store
+from matching import normalize
+from matching.synthetic import FILLER
+from matching.synthetic import Community as Vocabulary
+
+COMMUNITY = "bench:T1"
+PLATFORM = "bench"
+START = datetime(2026, 1, 1, tzinfo=UTC)
+CHUNK = 20_000  # rows per insert statement batch, so memory stays flat at a million members
+
+
+def _zipf_picker(rng: random.Random, n: int) -> Any:
+    """Draw skill numbers by Zipf's law (s = 1): a few skills are very common."""
+    cumulative = list(itertools.accumulate(1.0 / (k + 1) for k in range(n)))
+    total = cumulative[-1]
+    return lambda: min(n - 1, bisect.bisect_left(cumulative, rng.random() * total))
+
+
+def _copy(
+    store: Store, table: Table, columns: Sequence[str], rows: Iterable[tuple[Any, ...]]
+) -> None:
+    """Insert many rows at once: COPY on PostgreSQL, executemany on SQLite."""
+    if store.is_sqlite:
+        stmt = insert(table)
+        with store.engine.begin() as conn:
+            it = iter(rows)
+            while batch := list(itertools.islice(it, CHUNK)):
+                conn.execute(stmt, [dict(zip(columns, row, strict=True)) for row in batch])
+        return
+    raw = store.engine.raw_connection()
+    try:
+        cursor: Any = raw.cursor()
+        # Row triggers keep running figures one change at a time; a bulk load sets them itself
+        # (a single transaction updating one community row per member grows quadratically).
+        cursor.execute(f"ALTER TABLE {table.name} DISABLE TRIGGER USER")
+        with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        cursor.execute(f"ALTER TABLE {table.name} ENABLE TRIGGER USER")
+        raw.commit()
+    finally:
+        raw.close()
+
+
+def fill(store: Store, members: int, *, seed: int = 7) -> dict[str, int]:
+    """A community of `members` members (2–6 skills each) and members/5 resolved needs."""
+    rng = random.Random(seed)
+    vocab = Vocabulary(0, skills=min(50_000, max(2_000, members // 4)), seed=seed).skills
+    norms = [normalize(s) for s in vocab]
+    pick = _zipf_picker(rng, len(vocab))
+    tables = SQLModel.metadata.tables
+    with store.session() as session:
+        if not store.is_sqlite:  # no running count to keep for rows about to go
+            session.execute(text("ALTER TABLE skill DISABLE TRIGGER USER"))
+        for model in (Outbox, Ask, Thanks, Need, Skill, Member):
+            session.execute(delete(model).where(model.community_id == COMMUNITY))  # type: ignore[arg-type]
+        session.execute(delete(Community).where(Community.id == COMMUNITY))  # type: ignore[arg-type]
+        session.add(Community(id=COMMUNITY, platform=PLATFORM, created_at=START))
+        if not store.is_sqlite:
+            session.execute(text("ALTER TABLE skill ENABLE TRIGGER USER"))
+    with store.engine.connect() as conn:
+        first_id = int(conn.execute(text("SELECT coalesce(max(id), 0) FROM member")).scalar_one())
+    first_id += 1
+    owned: list[list[int]] = []
+    for _ in range(members):
+        chosen: set[int] = set()
+        want = rng.randint(2, 6)
+        while len(chosen) < want:
+            chosen.add(pick())
+        owned.append(sorted(chosen))
+
+    # On SQLite the triggers count profiles as skills arrive; on PostgreSQL the load sets them.
+    counted = store.is_sqlite
+    skill_counts = [0 if counted else len({norms[s] for s in own if norms[s]}) for own in owned]
+
+    _copy(
+        store,
+        tables["member"],
+        (
+            "id",
+            "community_id",
+            "user_id",
+            "display_name",
+            "paused",
+            "expired_streak",
+            "skill_count",
+            "created_at",
+        ),
+        (
+            (first_id + i, COMMUNITY, f"U{i:07d}", f"member {i}", False, 0, skill_counts[i], START)
+            for i in range(members)
+        ),
+    )
+
+    def skills() -> Iterable[tuple[Any, ...]]:
+        for i, own in enumerate(owned):
+            seen: set[str] = set()
+            for s in own:
+                if norms[s] and norms[s] not in seen:
+                    seen.add(norms[s])
+                    yield (first_id + i, COMMUNITY, vocab[s], norms[s], START)
+
+    _copy(
+        store,
+        tables["skill"],
+        ("member_id", "community_id", "name", "norm", "created_at"),
+        skills(),
+    )
+
+    history = members // 5
+
+    def needs() -> Iterable[tuple[Any, ...]]:
+        for k in range(history):
+            # A Pareto pick: a few members give much of the help.
+            helper = min(members - 1, int((rng.paretovariate(1.0) - 1.0) * 50))
+            requester = rng.randrange(members)
+            if requester == helper:
+                requester = (requester + 1) % members
+            skill = vocab[rng.choice(owned[helper])]
+            words = rng.sample(FILLER, 6)
+            created = START + timedelta(days=180 * k / max(1, history))
+            introduced = created + timedelta(minutes=rng.randrange(5, 48 * 60))
+            yield (
+                COMMUNITY,
+                first_id + requester,
+                " ".join([*words[:3], skill, *words[3:]]),
+                skill[:200],
+                NEED_RESOLVED,
+                first_id + helper,
+                created,
+                introduced,
+                introduced + timedelta(days=3),
+                0,
+                (introduced - created) // timedelta(microseconds=1),
+            )
+
+    _copy(
+        store,
+        tables["need"],
+        (
+            "community_id",
+            "requester_id",
+            "text",
+            "topic",
+            "status",
+            "helper_id",
+            "created_at",
+            "introduced_at",
+            "resolved_at",
+            "followups_sent",
+            "micros_to_intro",
+        ),
+        needs(),
+    )
+    if not counted:
+        with store.session() as session:
+            community = session.get(Community, COMMUNITY)
+            assert community is not None
+            community.members_with_profile = sum(1 for n in skill_counts if n)
+            session.add(community)
+    if not store.is_sqlite:
+        with store.engine.begin() as conn:
+            # COPY with explicit ids leaves the sequence behind; the next member needs a fresh id.
+            conn.execute(
+                text("SELECT setval(pg_get_serial_sequence('member', 'id'), max(id)) FROM member")
+            )
+            conn.execute(text("ANALYZE"))
+    else:
+        with store.engine.begin() as conn:
+            conn.execute(text("ANALYZE"))
+    return {"members": members, "skills": sum(len(o) for o in owned), "history": history}
+
+
+class BenchPort:
+    """A platform that delivers everything at once, so only the bot's own work is timed."""
+
+    platform = PLATFORM
+
+    def __init__(self) -> None:
+        self.sent = 0
+
+    async def send_dm(self, community: str, user_ids: Sequence[str], message: Message) -> str:
+        """Count the DM."""
+        self.sent += 1
+        return f"m{self.sent}"
+
+    async def update_message(self, community: str, ref: str, message: Message) -> None:
+        """Nothing to edit on a bench."""
+
+    async def is_admin(self, community: str, user_id: str) -> bool:
+        """The bench's first member administers the community."""
+        return user_id == _user(0)
+
+    async def is_member(self, community: str, user_id: str) -> bool:
+        """Nobody leaves during a bench."""
+        return True
+
+    def mention(self, user_id: str) -> str:
+        """A mention in a chat's usual syntax."""
+        return f"<@{user_id}>"
+
+    def escape(self, text: str) -> str:
+        """Members' words are shown as typed."""
+        return text
+
+
+def _user(i: int) -> str:
+    return f"U{i:07d}"
+
+
+def _rss_mb() -> float:
+    """The resident memory of this process now, in MB (Linux), else the peak."""
+    try:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
+    except OSError:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e6
+
+
+def _summary(ms: list[float]) -> dict[str, float]:
+    ordered = sorted(ms)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return {"median_ms": round(statistics.median(ordered), 1), "p95_ms": round(p95, 1)}
+
+
+async def _measure(url: str, members: int, commands: int, started: float) -> dict[str, Any]:
+    """Start the core as `whuffie run` would, then time what members and admins do."""
+    from bot.app import Whuffie
+
+    store = Store.connect(url)
+    if store.is_sqlite:
+        store.upgrade()
+    core = Whuffie(Settings(database_url=url), store)
+    port = BenchPort()
+    core.attach(port)
+    rng = random.Random(11)
+    people = rng.sample(range(1, members), min(members - 1, 4 * commands + 1))
+    with store.session() as session:
+        member_ids = {
+            user_id: member_id
+            for member_id, user_id in session.execute(
+                text(
+                    "SELECT id, user_id FROM member WHERE community_id = :c AND user_id IN :u"
+                ).bindparams(bindparam("u", expanding=True), c=COMMUNITY),
+                {"u": [_user(i) for i in people]},
+            )
+        }
+        skills = dict(
+            session.execute(
+                text("SELECT member_id, name FROM skill WHERE member_id IN :m").bindparams(
+                    bindparam("m", expanding=True)
+                ),
+                {"m": list(member_ids.values())},
+            ).all()
+        )
+    topics = [skills.get(member_ids.get(_user(i), -1), "postgres") for i in people]
+    who = iter(people)
+    topic = iter(topics)
+
+    async def say(i: int, command: str, args: str = "") -> float:
+        actor = Actor(PLATFORM, COMMUNITY, _user(i), f"member {i}")
+        t = time.perf_counter()
+        await core.handle(Invocation(actor, command, args))
+        await core.flush()
+        return (time.perf_counter() - t) * 1000
+
+    await say(next(who), "need", f"how do i debug {next(topic)} in production")
+    first_need = time.time() - started
+    rss_after_start = _rss_mb()
+    times: dict[str, list[float]] = {"need": [], "needs": [], "helpstats": [], "offer": []}
+    for _ in range(commands):
+        times["need"].append(await say(next(who), "need", f"help with {next(topic)} please"))
+        times["needs"].append(await say(next(who), "needs"))
+        times["helpstats"].append(await say(0, "helpstats"))
+        times["offer"].append(await say(next(who), "offer", f"{next(topic)}, bench skill"))
+    ticks = []
+    for _ in range(commands):
+        t = time.perf_counter()
+        await core.tick()
+        ticks.append((time.perf_counter() - t) * 1000)
+    store.dispose()
+    return {
+        "cold_start_to_first_need_s": round(first_need, 2),
+        "rss_after_first_need_mb": round(rss_after_start, 1),
+        "rss_peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e6, 1),
+        **{f"/{name}": _summary(ms) for name, ms in times.items()},
+        "tick_nothing_due": _summary(ticks),
+    }
+
+
+def _stats_from_shell(url: str) -> float:
+    """Wall time of `whuffie stats --json` for the bench community, start-up included."""
+    env = {**os.environ, "WHUFFIE_DATABASE_URL": url}
+    t = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "stats", "--json", "--community", COMMUNITY],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"whuffie stats failed: {done.stderr.strip()[-500:]}")
+    return round(time.perf_counter() - t, 2)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Declare the command line of `whuffie bench-e2e`."""
+    parser.add_argument("--members", type=int, default=100_000, help="community size (100000)")
+    parser.add_argument(
+        "--database",
+        required=True,
+        help="database URL to fill (sqlite:///bench.db, postgresql://…); "
+        "the bench community's rows in it are replaced",
+    )
+    parser.add_argument("--commands", type=int, default=20, help="timed runs of each command")
+    parser.add_argument("--no-fill", action="store_true", help="reuse a database filled before")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)  # the child
+    parser.add_argument("--started", type=float, default=0.0, help=argparse.SUPPRESS)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Fill the database, measure in a fresh process, and print the figures."""
+    if args.measure:
+        figures = asyncio.run(_measure(args.database, args.members, args.commands, args.started))
+        print(json.dumps(figures))
+        return 0
+    if args.members < 20 or args.commands < 1:
+        print("whuffie bench-e2e: at least 20 members and one command run", file=sys.stderr)
+        return 2
+    store = Store.connect(args.database)
+    store.upgrade()
+    report: dict[str, Any] = {"members": args.members, "database": store.engine.dialect.name}
+    if not args.no_fill:
+        t = time.perf_counter()
+        report.update(fill(store, args.members))
+        report["fill_s"] = round(time.perf_counter() - t, 1)
+    store.dispose()
+    child = [sys.executable, "-m", "bot.bench", "--measure", "--database", args.database]
+    child += ["--members", str(args.members), "--commands", str(args.commands)]
+    child += ["--started", repr(time.time())]
+    done = subprocess.run(child, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        print(f"whuffie bench-e2e: the measuring process failed:\n{done.stderr}", file=sys.stderr)
+        return 1
+    report.update(json.loads(done.stdout.strip().splitlines()[-1]))
+    report["whuffie_stats_json_s"] = _stats_from_shell(args.database)
+    if args.json:
+        print(json.dumps(report))
+        return 0
+    for key, value in report.items():
+        if isinstance(value, dict):
+            value = " · ".join(f"{k.removesuffix('_ms')} {v} ms" for k, v in value.items())
+        print(f"{key:<28} {value}")
+    return 0
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(prog="python -m bot.bench")
+    add_arguments(parser)
+    sys.exit(run(parser.parse_args()))

@@ -1,0 +1,40 @@
+"""`whuffie bench-e2e` fills a database with a synthetic community and reports every figure."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bot.cli import main
+from bot.store import Store
+from bot.usecases.stats import compute
+
+
+def test_bench_e2e_fills_a_community_and_reports_every_figure(
+    database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A tiny community: every command is answered and timed, and the figures add up."""
+    code = main(
+        ["bench-e2e", "--members", "200", "--commands", "2", "--database", database_url, "--json"]
+    )
+    out = capsys.readouterr().out
+    assert code == 0, out
+    report = json.loads(out.strip().splitlines()[-1])
+    assert report["members"] == 200
+    assert report["history"] == 40
+    for figure in ("/need", "/needs", "/helpstats", "/offer", "tick_nothing_due"):
+        assert report[figure]["median_ms"] > 0
+    assert report["cold_start_to_first_need_s"] > 0
+    assert report["rss_after_first_need_mb"] > 0
+    assert report["whuffie_stats_json_s"] > 0
+    store = Store.connect(database_url)
+    try:
+        with store.session() as session:
+            stats = compute(session, "bench:T1")
+    finally:
+        store.dispose()
+    # Each member has 2–6 skills; the history is resolved needs, plus the ones just posted.
+    assert stats.members_with_profile >= 200
+    assert stats.needs_resolved == 40
+    assert stats.needs_posted >= 43
