@@ -359,5 +359,23 @@ def lost_race(exc: BaseException) -> str | None:
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA journal_mode=WAL")
+    _use_wal(cursor)
     cursor.close()
+
+
+def _use_wal(cursor: Any, wait: float = 30.0) -> None:
+    """Put the file in WAL mode once; a process opening it meanwhile waits its turn.
+
+    Switching the journal mode does not go through SQLite's busy handler: while another
+    process is switching it or holds the write lock, the switch is refused at once as
+    "database is locked". A file already in WAL mode needs no switch; otherwise, try again.
+    """
+    deadline = time.monotonic() + wait
+    while str(cursor.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
