@@ -130,28 +130,25 @@ def claim(ctx: Context, session: Session) -> Claimed | None:
         )
 
 
+def _still_ours(item: Claimed) -> tuple[ColumnElement[bool], ...]:
+    """The row of a claimed message, only while this process's claim on it still holds."""
+    return (
+        col(Outbox.id) == item.id,
+        col(Outbox.claimed_by) == item.token,
+        col(Outbox.status) == OUT_SENDING,
+    )
+
+
 def _renew(ctx: Context, session: Session, *, item: Claimed) -> None:
     """Keep the lease on a message still being sent, so no other process takes it over."""
-    session.execute(
-        update(Outbox)
-        .where(
-            col(Outbox.id) == item.id,
-            col(Outbox.claimed_by) == item.token,
-            col(Outbox.status) == OUT_SENDING,
-        )
-        .values(claimed_at=ctx.now())
-    )
+    session.execute(update(Outbox).where(*_still_ours(item)).values(claimed_at=ctx.now()))
 
 
 def _release(ctx: Context, session: Session, *, item: Claimed) -> None:
     """Hand a claimed message back unsent (shutting down): due again at once, no try spent."""
     session.execute(
         update(Outbox)
-        .where(
-            col(Outbox.id) == item.id,
-            col(Outbox.claimed_by) == item.token,
-            col(Outbox.status) == OUT_SENDING,
-        )
+        .where(*_still_ours(item))
         .values(status=OUT_PENDING, claimed_at=None, next_attempt_at=ctx.now())
     )
 
