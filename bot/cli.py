@@ -13,7 +13,7 @@ import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dotenv import load_dotenv
 from sqlalchemy.engine import make_url
@@ -22,6 +22,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.logs import configure_logging
 from bot.settings import Settings, SettingsError
 from bot.store import Store, StoreError, Timeouts, write_revision
+
+if TYPE_CHECKING:
+    from bot.directory import EmailLookup
 
 log = logging.getLogger("whuffie")
 
@@ -184,6 +187,71 @@ def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _email_lookup(community_id: str, settings: Settings) -> EmailLookup | None:
+    """The platform's way to turn emails into member ids, where it has one and is set up."""
+    if community_id.startswith("slack:") and settings.slack_bot_token:
+        from adapters.slack.emails import SlackEmails
+
+        return SlackEmails(settings)
+    return None
+
+
+def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
+    """Members' skills from a CSV file into one community."""
+    from bot.clock import SystemClock
+    from bot.directory import DirectoryError, run_import
+
+    path = Path(args.file)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise CliError(f"cannot read {path}: {exc.strerror}") from None
+    store = open_store(settings)
+    try:
+        report = asyncio.run(
+            run_import(
+                store,
+                args.community,
+                data,
+                _email_lookup(args.community, settings),
+                SystemClock().now(),
+                dry_run=args.dry_run,
+                progress_out=sys.stderr,
+            )
+        )
+    except DirectoryError as exc:
+        raise CliError(f"{path}: {exc}") from None
+    finally:
+        store.dispose()
+    print(report.summary())
+    return 0
+
+
+def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
+    """A community's members and skills as CSV, in the format `whuffie import` reads."""
+    from bot.directory import known_community, run_export
+
+    store = open_store(settings)
+    try:
+        others = known_community(store, args.community)
+        if others is not None:
+            known = ", ".join(others) or "none yet"
+            raise CliError(f"no community {args.community!r} here (known: {known})")
+        if args.output in (None, "-"):
+            count = asyncio.run(run_export(store, args.community, sys.stdout))
+        else:
+            try:
+                with open(args.output, "w", encoding="utf-8", newline="") as out:
+                    count = asyncio.run(run_export(store, args.community, out))
+            except OSError as exc:
+                raise CliError(f"cannot write {args.output}: {exc.strerror}") from None
+    finally:
+        store.dispose()
+    where = "" if args.output in (None, "-") else f" into {args.output}"
+    print(f"Exported {count} member(s){where}.", file=sys.stderr)
+    return 0
+
+
 def _plugin(parser: argparse.ArgumentParser, module: str) -> None:
     """Let a module add its own arguments and run function (`add_arguments`, `run`)."""
     try:
@@ -276,6 +344,37 @@ def build_parser() -> argparse.ArgumentParser:
     stats.add_argument("--json", action="store_true", help="print JSON")
     stats.add_argument("--community", help="one community id (e.g. slack:T0123, console)")
     stats.set_defaults(func=cmd_stats)
+
+    importing = sub.add_parser(
+        "import",
+        help="add members' skills from a CSV file (member id or email, display name, skills)",
+        description="Add members' skills from a spreadsheet saved as CSV. The first line names "
+        "the columns: member (the platform id, e.g. U0123ABCD on Slack; or an email, which "
+        "Slack resolves when the app has the optional users:read.email scope), display_name, "
+        "and skills (comma separated in one cell). Skills already there are left alone, so a "
+        "second run adds nothing; bad rows are reported by line number and the others "
+        "imported.",
+    )
+    importing.add_argument("file", metavar="FILE.csv", help="the CSV file to read")
+    importing.add_argument(
+        "--community", required=True, help="the community id (e.g. slack:T0123, console)"
+    )
+    importing.add_argument(
+        "--dry-run", action="store_true", help="say what would be added, and write nothing"
+    )
+    importing.set_defaults(func=cmd_import)
+    exporting = sub.add_parser(
+        "export",
+        help="write a community's members and skills as CSV (what import reads)",
+        description="Write every member with a skill as CSV: member,display_name,skills.",
+    )
+    exporting.add_argument(
+        "--community", required=True, help="the community id (e.g. slack:T0123, console)"
+    )
+    exporting.add_argument(
+        "-o", "--output", metavar="FILE", help="write into FILE (default: standard output)"
+    )
+    exporting.set_defaults(func=cmd_export)
 
     _plugin(
         sub.add_parser(

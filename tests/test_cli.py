@@ -38,6 +38,8 @@ def whuffie(
         ["db", "revision"],
         ["db", "backup"],
         ["stats"],
+        ["import"],
+        ["export"],
         ["eval"],
         ["bench"],
         ["discord", "invite-url"],

@@ -127,6 +127,7 @@ class FakeSlack:
         admin: bool = False,
         owner: bool = False,
         bot: bool = False,
+        email: str = "",
     ) -> None:
         """A member of the workspace, as `users.info` describes them."""
         self.users[user_id] = {
@@ -138,7 +139,7 @@ class FakeSlack:
             "is_owner": owner,
             "is_primary_owner": False,
             "is_bot": bot,
-            "profile": {"display_name": name, "real_name": name},
+            "profile": {"display_name": name, "real_name": name, "email": email},
         }
 
     def fail(self, method: str, error: str, times: int = 1) -> None:
@@ -231,6 +232,13 @@ class FakeSlack:
         if user is None:
             return {"ok": False, "error": "user_not_found"}
         return {"ok": True, "user": user}
+
+    def _users_lookupByEmail(self, args: dict[str, Any]) -> dict[str, Any]:
+        wanted = str(args.get("email", "")).lower()
+        for user in self.users.values():
+            if wanted and user["profile"]["email"].lower() == wanted:
+                return {"ok": True, "user": user}
+        return {"ok": False, "error": "users_not_found"}
 
     def _conversations_open(self, args: dict[str, Any]) -> dict[str, Any]:
         ids = [u for u in str(args.get("users", "")).split(",") if u]
