@@ -11,6 +11,7 @@ import os
 import signal
 import sqlite3
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,6 +25,7 @@ from bot.settings import Settings, SettingsError
 from bot.store import Store, StoreError, Timeouts, write_revision
 
 if TYPE_CHECKING:
+    from bot.clock import Clock
     from bot.directory import EmailLookup
 
 log = logging.getLogger("whuffie")
@@ -115,6 +117,8 @@ def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
     store = open_store(settings)
     clock = ManualClock()
     core = Whuffie(settings, store, clock)
+    if settings.dashboard and sys.stdin.isatty():
+        _serve_dashboard_beside(settings, clock)
     console = Console(core, clock, sys.stdout, getattr(args, "as_name", None) or "me")
     # A service manager's SIGTERM ends the chat as Ctrl-C does: each command is already
     # committed, so leaving between two lines loses nothing; the database is closed cleanly.
@@ -132,6 +136,28 @@ def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
 def _interrupt(signum: int, frame: object) -> None:
     """Turn a stop signal into the interruption Ctrl-C gives."""
     raise KeyboardInterrupt
+
+
+def _serve_dashboard_beside(settings: Settings, clock: Clock) -> None:
+    """Serve the dashboard on PORT (this machine only) while the console chat runs.
+
+    The console reads the terminal on its own event loop, so the server has a thread, a
+    loop and a connection pool of its own; it ends with the process.
+    """
+    from bot.dashboard.web import add_dashboard_routes
+    from bot.health import HealthServer
+
+    def serve() -> None:
+        store = Store.connect(settings.database_url, timeouts(settings))
+        server = HealthServer(
+            store,
+            settings.port,
+            host="127.0.0.1",
+            routes=lambda app: add_dashboard_routes(app, store, settings, clock),
+        )
+        asyncio.run(server.run())
+
+    threading.Thread(target=serve, name="dashboard", daemon=True).start()
 
 
 def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:

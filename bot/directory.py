@@ -361,7 +361,7 @@ def batches(rows: Sequence[Row], size: int = BATCH) -> Iterator[Sequence[Row]]:
         yield rows[start : start + size]
 
 
-def _guard(cell: str) -> str:
+def guard_cell(cell: str) -> str:
     """A cell that a spreadsheet would take for a formula, made plain text."""
     return f"'{cell}" if cell.startswith(FORMULA_STARTS) else cell
 
@@ -379,12 +379,20 @@ def export_rows(session: Session, community_id: str) -> Iterator[list[str]]:
     )
     for found, name in session.exec(query):
         if member is not None and found.id != member.id:
-            yield [_guard(member.user_id), _guard(member.display_name), _guard(", ".join(names))]
+            yield [
+                guard_cell(member.user_id),
+                guard_cell(member.display_name),
+                guard_cell(", ".join(names)),
+            ]
             names = []
         member = found
         names.append(name)
     if member is not None:
-        yield [_guard(member.user_id), _guard(member.display_name), _guard(", ".join(names))]
+        yield [
+            guard_cell(member.user_id),
+            guard_cell(member.display_name),
+            guard_cell(", ".join(names)),
+        ]
 
 
 def write_csv(rows: Iterable[list[str]], out: IO[str]) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 
 from aiohttp import web
 
@@ -36,12 +37,20 @@ def add_health_routes(app: web.Application, store: Store) -> None:
 
 
 class HealthServer:
-    """A minimal HTTP server with only the health endpoints, for deployments with no other."""
+    """The bot's own HTTP server, for deployments with no other: health, and what `routes` adds
+    (the dashboard)."""
 
-    def __init__(self, store: Store, port: int, host: str = "0.0.0.0") -> None:
+    def __init__(
+        self,
+        store: Store,
+        port: int,
+        host: str = "0.0.0.0",
+        routes: Callable[[web.Application], None] | None = None,
+    ) -> None:
         self.store = store
         self.port = port
         self.host = host
+        self.routes = routes
         self.url: str | None = None
         self._runner: web.AppRunner | None = None
 
@@ -49,6 +58,8 @@ class HealthServer:
         """Listen on the port; a port already taken is logged, and the bot runs on without."""
         app = web.Application()
         add_health_routes(app, self.store)
+        if self.routes is not None:
+            self.routes(app)
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()
         try:

@@ -196,3 +196,11 @@ class SeenRequest(SQLModel, table=True):
 
     key: str = Field(primary_key=True, max_length=200)
     forget_at: datetime = Field(index=True)
+
+
+class Secret(SQLModel, table=True):
+    """A secret the bot made for itself (the dashboard links' key), shared by its processes."""
+
+    name: str = Field(primary_key=True, max_length=50)
+    value: str = Field(max_length=200)
+    created_at: datetime

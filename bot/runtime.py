@@ -6,10 +6,13 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
+from aiohttp import web
+
 from bot.app import Whuffie
+from bot.dashboard.web import add_dashboard_routes
 from bot.health import HealthServer
 from bot.settings import Settings
 from bot.store import Store
@@ -38,6 +41,11 @@ def build_adapters(core: Whuffie, settings: Settings) -> list[Any]:
     return adapters
 
 
+def dashboard(core: Whuffie) -> Callable[[web.Application], None]:
+    """Adds the admin dashboard to an HTTP server (nothing with WHUFFIE_DASHBOARD=off)."""
+    return lambda app: add_dashboard_routes(app, core.store, core.settings, core.clock)
+
+
 async def serve(settings: Settings, store: Store) -> None:
     """Run every adapter and the scheduler tick, on one database, until SIGTERM or SIGINT."""
     core = Whuffie(settings, store)
@@ -57,7 +65,8 @@ async def serve(settings: Settings, store: Store) -> None:
             # until the work in hand is done.
             health = None
             if not any(getattr(a, "serves_http", False) for a in adapters):
-                health = group.create_task(HealthServer(store, settings.port).run())
+                server = HealthServer(store, settings.port, routes=dashboard(core))
+                health = group.create_task(server.run())
             await stop.wait()
             await shut_down(core, adapters, tasks)
             if health is not None:

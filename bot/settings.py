@@ -50,6 +50,37 @@ def _hours(env: Mapping[str, str], name: str, default: float) -> timedelta:
     return timedelta(hours=value)
 
 
+def _on_off(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("on", "true", "yes", "1"):
+        return True
+    if raw in ("off", "false", "no", "0"):
+        return False
+    raise SettingsError(f"{name} must be on or off, not {raw!r}")
+
+
+def _secret(env: Mapping[str, str]) -> str:
+    """WHUFFIE_DASHBOARD_SECRET: long enough that nobody guesses it (never echoed)."""
+    raw = env.get("WHUFFIE_DASHBOARD_SECRET", "").strip()
+    if raw and len(raw) < 32:
+        raise SettingsError(
+            "WHUFFIE_DASHBOARD_SECRET must be at least 32 characters (e.g. the output of "
+            "`openssl rand -hex 32`), or left empty so the bot makes one itself"
+        )
+    return raw
+
+
+def _public_url(env: Mapping[str, str]) -> str:
+    raw = env.get("WHUFFIE_PUBLIC_URL", "").strip()
+    if raw and not raw.startswith(("http://", "https://")):
+        raise SettingsError(
+            f"WHUFFIE_PUBLIC_URL must start with https:// (or http://), not {raw[:60]!r}"
+        )
+    return raw
+
+
 def _shard_count(env: Mapping[str, str]) -> int | None:
     """DISCORD_SHARD_COUNT, or None when empty: Discord's recommendation then."""
     return _int(env, "DISCORD_SHARD_COUNT", 0) or None
@@ -158,6 +189,18 @@ class Settings:
     discord_gateway_url: str = ""
     discord_shard_count: int | None = None  # None: as many as Discord recommends
     discord_shard_ids: tuple[int, ...] | None = None  # None: every shard
+    # The admin dashboard, served on PORT: off, it is not served and /helpstats links nowhere.
+    dashboard: bool = True
+    # Signs dashboard links; empty: a key the bot makes once and keeps in the database.
+    dashboard_secret: str = field(default="", repr=False)
+    dashboard_link_valid: timedelta = timedelta(hours=24)
+    # Where admins' browsers reach PORT (behind a proxy: its https address); empty: localhost.
+    public_url: str = ""
+
+    @property
+    def dashboard_base_url(self) -> str:
+        """The address dashboard links start with, without a trailing slash."""
+        return (self.public_url or f"http://localhost:{self.port or 3000}").rstrip("/")
 
     @property
     def slack_enabled(self) -> bool:
@@ -205,4 +248,8 @@ class Settings:
             discord_gateway_url=env.get("DISCORD_GATEWAY_URL", "").strip(),
             discord_shard_count=shard_count,
             discord_shard_ids=_shard_ids(env, shard_count, database_url),
+            dashboard=_on_off(env, "WHUFFIE_DASHBOARD", True),
+            dashboard_secret=_secret(env),
+            dashboard_link_valid=_hours(env, "WHUFFIE_DASHBOARD_LINK_HOURS", 24),
+            public_url=_public_url(env),
         )

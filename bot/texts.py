@@ -664,8 +664,10 @@ def _hours(hours: float | None) -> str:
     return f"{hours / 24:.1f} days"
 
 
-def helpstats(stats: Stats) -> Message:
-    """How the community helps itself, for admins."""
+def helpstats(
+    stats: Stats, dashboard: str | None = None, valid: timedelta = timedelta(hours=24)
+) -> Message:
+    """How the community helps itself, for admins; with a private link to see it drawn."""
     topics = (
         ", ".join(f"{t} ({n})" for t, n in stats.unmet_topics) or "none — every need found someone"
     )
@@ -690,5 +692,12 @@ def helpstats(stats: Stats) -> Message:
         lines.append(
             f"The platform refuses me here ({stats.installation_refused}): I send nothing "
             "until the app is installed again"
+        )
+    if dashboard:
+        hours = round(valid.total_seconds() / 3600)
+        lines.append(
+            f"See it drawn — who helped whom, and how it goes week by week: {dashboard}\n"
+            f"(a private link for you: it works for {hours} hour{'s' * (hours != 1)}; "
+            "please don't share it)"
         )
     return Message("\n".join(lines))

@@ -37,6 +37,7 @@ from adapters.slack.port import PLATFORM, SlackPort
 from adapters.slack.quiet import quiet_libraries, quiet_logger
 from bot.app import Whuffie
 from bot.commands import COMMANDS
+from bot.dashboard.web import add_dashboard_routes
 from bot.health import add_health_routes
 from bot.port import Actor, Invocation, Message
 from bot.settings import Settings, SettingsError
@@ -353,6 +354,7 @@ class SlackAdapter(SlackPort):
         server = web.Application(client_max_size=MAX_BODY_BYTES)
         server.router.add_post(EVENTS_PATH, self._handle_http)
         add_health_routes(server, self.core.store)
+        add_dashboard_routes(server, self.core.store, self.settings, self.core.clock)
         self._runner = web.AppRunner(server, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, host, self.settings.port if port is None else port)

@@ -15,6 +15,7 @@ from sqlmodel import Session, col, func, select
 
 from bot import texts
 from bot.context import Context
+from bot.dashboard import links
 from bot.models import NEED_UNMET, OUT_DEAD, Community, Member, Need, Outbox, Thanks
 from bot.port import Invocation, Message
 
@@ -164,5 +165,9 @@ def communities(session: Session) -> list[str]:
 
 
 def helpstats(ctx: Context, session: Session, me: Member, inv: Invocation) -> Message:
-    """The admin figures, for admins only (checked before this runs)."""
-    return texts.helpstats(compute(session, me.community_id))
+    """The admin figures, for admins only (checked before this runs), and the dashboard link."""
+    settings = ctx.settings
+    link = None
+    if settings.dashboard:
+        link = links.link_for(session, settings, me.community_id, ctx.now())
+    return texts.helpstats(compute(session, me.community_id), link, settings.dashboard_link_valid)
