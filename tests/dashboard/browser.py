@@ -52,8 +52,9 @@ def browser_or_skip() -> tuple[str, str]:
 
 
 @contextmanager
-def chrome(width: int = 1280, height: int = 900) -> Iterator[Any]:
-    """A headless Chromium that records every network request its pages make."""
+def chrome(width: int = 1280, height: int = 900, *, scripts: bool = True) -> Iterator[Any]:
+    """A headless Chromium that records every network request its pages make (and, with
+    `scripts=False`, runs no page script, as for a reader who turned JavaScript off)."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -74,6 +75,8 @@ def chrome(width: int = 1280, height: int = 900) -> Iterator[Any]:
         f"--window-size={width},{height}",
     ):
         options.add_argument(flag)
+    if not scripts:
+        options.add_argument("--blink-settings=scriptEnabled=false")
     options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
     driver = webdriver.Chrome(service=Service(executable_path=driver_path), options=options)
     driver.set_page_load_timeout(60)

@@ -65,7 +65,8 @@ def test_a_signed_link_shows_the_charts_and_the_network(
     served: tuple[str, Store, Settings, ManualClock],
 ) -> None:
     """The page draws the weeks, the network with its connector, and the pay-it-forward chain
-    from the known history, asks for nothing outside the bot, and fits a phone."""
+    from the known history, asks for nothing outside the bot, fits a phone, and needs no
+    JavaScript."""
     url, store, settings, clock = served
     link = _link(store, settings, COMMUNITY, clock)
     with chrome() as driver:
@@ -104,6 +105,11 @@ def test_a_signed_link_shows_the_charts_and_the_network(
         assert 300 <= drawn.size["width"] <= 390
         phone_shot = full_page_screenshot(phone, "dashboard-phone", 390)
     assert desktop.stat().st_size > 10_000 and phone_shot.stat().st_size > 10_000
+    with chrome(scripts=False) as no_script:
+        no_script.get(link)
+        drawn = no_script.find_elements(By.CSS_SELECTOR, "figure#network circle.member")
+        assert len(drawn) == 12 and all(c.size["width"] > 0 for c in drawn)
+        assert len(no_script.find_elements(By.CSS_SELECTOR, "figure#flow polyline")) == 3
 
 
 def test_the_downloads_and_headers(served: tuple[str, Store, Settings, ManualClock]) -> None:
