@@ -14,6 +14,7 @@ COPY pyproject.toml README.md ./
 COPY bot ./bot
 COPY adapters ./adapters
 COPY matching ./matching
+COPY whuffie ./whuffie
 RUN /opt/whuffie/bin/pip install --no-deps . && /opt/whuffie/bin/whuffie --help > /dev/null
 
 FROM python:3.11-slim

@@ -92,7 +92,7 @@ class ConsolePort:
 
 
 class Console:
-    """Reads lines, runs them through the core, prints the conversation."""
+    """Reads lines, runs them through the core, prints the conversation (attach its `port`)."""
 
     def __init__(self, core: Whuffie, clock: ManualClock, out: TextIO, speaker: str) -> None:
         self.core = core
@@ -100,7 +100,6 @@ class Console:
         self.port = ConsolePort(out)
         self.out = out
         self.speaker = speaker
-        core.attach(self.port)
 
     def actor(self, name: str) -> Actor:
         """A console member by name."""

@@ -14,7 +14,8 @@ class SettingsError(ValueError):
     """A setting is present but unusable; the message says which and why."""
 
 
-def _int(env: Mapping[str, str], name: str, default: int) -> int:
+def positive_int(env: Mapping[str, str], name: str, default: int) -> int:
+    """A whole number above zero from `name`, or `default` when it is empty."""
     raw = env.get(name, "").strip()
     if not raw:
         return default
@@ -81,50 +82,6 @@ def _public_url(env: Mapping[str, str]) -> str:
     return raw
 
 
-def _shard_count(env: Mapping[str, str]) -> int | None:
-    """DISCORD_SHARD_COUNT, or None when empty: Discord's recommendation then."""
-    return _int(env, "DISCORD_SHARD_COUNT", 0) or None
-
-
-def _shard_ids(
-    env: Mapping[str, str], count: int | None, database_url: str
-) -> tuple[int, ...] | None:
-    """This process's shards from `0-3` or `0,2,4` (or both mixed), checked against the count."""
-    raw = env.get("DISCORD_SHARD_IDS", "").strip()
-    if not raw:
-        return None
-    if count is None:
-        raise SettingsError(
-            "DISCORD_SHARD_IDS needs DISCORD_SHARD_COUNT, the total number of shards over "
-            "all processes (the same in each)"
-        )
-    ids: set[int] = set()
-    for part in raw.split(","):
-        first, dash, last = (piece.strip() for piece in part.partition("-"))
-        if not first.isdecimal() or (dash and not last.isdecimal()):
-            raise SettingsError(
-                f"DISCORD_SHARD_IDS lists shard numbers like 0-3 or 0,2,4, not {raw!r}"
-            )
-        low, high = int(first), int(last) if dash else int(first)
-        if low > high:
-            raise SettingsError(f"DISCORD_SHARD_IDS has a range that runs backwards: {part!r}")
-        if high >= count:
-            raise SettingsError(
-                f"DISCORD_SHARD_IDS has shard {high}, but with DISCORD_SHARD_COUNT={count} "
-                f"shards are numbered 0 to {count - 1}"
-            )
-        ids.update(range(low, high + 1))
-    if len(ids) < count and database_url.startswith("sqlite"):
-        # Processes on separate SQLite files would split each community's data in two, and
-        # on one file they could both deliver the same message.
-        raise SettingsError(
-            f"DISCORD_SHARD_IDS={raw} leaves the other shards to other processes, which must "
-            "share one PostgreSQL database with this one: set WHUFFIE_DATABASE_URL "
-            "(see README: Running on PostgreSQL)"
-        )
-    return tuple(sorted(ids))
-
-
 def _admins(env: Mapping[str, str]) -> frozenset[str]:
     """WHUFFIE_ADMINS: `platform:community:user_id` entries, each an admin of one community.
 
@@ -178,17 +135,8 @@ class Settings:
     db_keepalive: int = 10
     # Delivered messages hold members' words: deleted this long after they were written.
     outbox_retention: timedelta = timedelta(days=30)
-    slack_bot_token: str = field(default="", repr=False)
-    slack_app_token: str = field(default="", repr=False)
-    slack_signing_secret: str = field(default="", repr=False)
-    slack_api_base_url: str = ""
+    # The shared HTTP server (health, the dashboard, and whatever a platform serves).
     port: int = 3000
-    discord_token: str = field(default="", repr=False)
-    discord_guild_id: str = ""
-    discord_api_base: str = ""
-    discord_gateway_url: str = ""
-    discord_shard_count: int | None = None  # None: as many as Discord recommends
-    discord_shard_ids: tuple[int, ...] | None = None  # None: every shard
     # The admin dashboard, served on PORT: off, it is not served and /helpstats links nowhere.
     dashboard: bool = True
     # Signs dashboard links; empty: a key the bot makes once and keeps in the database.
@@ -202,52 +150,35 @@ class Settings:
         """The address dashboard links start with, without a trailing slash."""
         return (self.public_url or f"http://localhost:{self.port or 3000}").rstrip("/")
 
-    @property
-    def slack_enabled(self) -> bool:
-        """Slack runs when a bot token and either Socket Mode or HTTP signing are set."""
-        return bool(self.slack_bot_token and (self.slack_app_token or self.slack_signing_secret))
-
-    @property
-    def discord_enabled(self) -> bool:
-        """Discord runs when a bot token is set."""
-        return bool(self.discord_token)
-
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         """Read settings from `env` (default: the process environment)."""
         env = os.environ if env is None else env
         admins = _admins(env)
         database_url = env.get("WHUFFIE_DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL
-        shard_count = _shard_count(env)
         return cls(
             database_url=database_url,
             admins=admins,
-            asks_at_once=_int(env, "WHUFFIE_ASKS_AT_ONCE", 3),
-            max_open_asks=_int(env, "WHUFFIE_MAX_OPEN_ASKS", 3),
+            asks_at_once=positive_int(env, "WHUFFIE_ASKS_AT_ONCE", 3),
+            max_open_asks=positive_int(env, "WHUFFIE_MAX_OPEN_ASKS", 3),
             ask_timeout=_hours(env, "WHUFFIE_ASK_TIMEOUT_HOURS", 24),
-            needs_per_hour=_int(env, "WHUFFIE_NEEDS_PER_HOUR", 5),
-            thanks_per_hour=_int(env, "WHUFFIE_THANKS_PER_HOUR", 10),
-            thanks_to_one_member_per_day=_int(env, "WHUFFIE_THANKS_TO_ONE_MEMBER_PER_DAY", 3),
-            asks_per_hour=_int(env, "WHUFFIE_ASKS_PER_HOUR", 5),
-            asks_from_one_member_per_day=_int(env, "WHUFFIE_ASKS_FROM_ONE_MEMBER_PER_DAY", 3),
+            needs_per_hour=positive_int(env, "WHUFFIE_NEEDS_PER_HOUR", 5),
+            thanks_per_hour=positive_int(env, "WHUFFIE_THANKS_PER_HOUR", 10),
+            thanks_to_one_member_per_day=positive_int(
+                env, "WHUFFIE_THANKS_TO_ONE_MEMBER_PER_DAY", 3
+            ),
+            asks_per_hour=positive_int(env, "WHUFFIE_ASKS_PER_HOUR", 5),
+            asks_from_one_member_per_day=positive_int(
+                env, "WHUFFIE_ASKS_FROM_ONE_MEMBER_PER_DAY", 3
+            ),
             followup_after=_hours(env, "WHUFFIE_FOLLOWUP_HOURS", 72),
-            tick_seconds=_int(env, "WHUFFIE_TICK_SECONDS", 30),
-            outbox_lease=timedelta(seconds=_int(env, "WHUFFIE_OUTBOX_LEASE_SECONDS", 30)),
-            db_connect_timeout=_int(env, "WHUFFIE_DB_CONNECT_TIMEOUT", 5),
-            db_statement_timeout=_int(env, "WHUFFIE_DB_STATEMENT_TIMEOUT", 10),
-            db_keepalive=_int(env, "WHUFFIE_DB_KEEPALIVE", 10),
-            outbox_retention=timedelta(days=_int(env, "WHUFFIE_OUTBOX_RETENTION_DAYS", 30)),
-            slack_bot_token=env.get("SLACK_BOT_TOKEN", "").strip(),
-            slack_app_token=env.get("SLACK_APP_TOKEN", "").strip(),
-            slack_signing_secret=env.get("SLACK_SIGNING_SECRET", "").strip(),
-            slack_api_base_url=env.get("SLACK_API_BASE_URL", "").strip(),
+            tick_seconds=positive_int(env, "WHUFFIE_TICK_SECONDS", 30),
+            outbox_lease=timedelta(seconds=positive_int(env, "WHUFFIE_OUTBOX_LEASE_SECONDS", 30)),
+            db_connect_timeout=positive_int(env, "WHUFFIE_DB_CONNECT_TIMEOUT", 5),
+            db_statement_timeout=positive_int(env, "WHUFFIE_DB_STATEMENT_TIMEOUT", 10),
+            db_keepalive=positive_int(env, "WHUFFIE_DB_KEEPALIVE", 10),
+            outbox_retention=timedelta(days=positive_int(env, "WHUFFIE_OUTBOX_RETENTION_DAYS", 30)),
             port=_port(env),
-            discord_token=env.get("DISCORD_TOKEN", "").strip(),
-            discord_guild_id=env.get("DISCORD_GUILD_ID", "").strip(),
-            discord_api_base=env.get("DISCORD_API_BASE", "").strip(),
-            discord_gateway_url=env.get("DISCORD_GATEWAY_URL", "").strip(),
-            discord_shard_count=shard_count,
-            discord_shard_ids=_shard_ids(env, shard_count, database_url),
             dashboard=_on_off(env, "WHUFFIE_DASHBOARD", True),
             dashboard_secret=_secret(env),
             dashboard_link_valid=_hours(env, "WHUFFIE_DASHBOARD_LINK_HOURS", 24),

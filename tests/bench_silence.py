@@ -21,12 +21,12 @@ from urllib.parse import quote
 from sqlalchemy import create_engine, text
 
 from bot import texts
-from bot.cli import CliError, open_store
 from bot.port import Actor, Invocation
 from bot.settings import Settings
 from bot.store import Store, Timeouts
 from tests.fakes import COMMUNITY, Community
 from tests.proxy import SilentProxy
+from whuffie.cli import CliError, open_store
 
 
 async def timed(c: Community, user: str, command: str, args: str = "") -> tuple[float, str]:

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from bot.cli import main
 from bot.store import Store
 from bot.usecases.stats import compute
+from whuffie.cli import main
 
 
 def test_bench_e2e_fills_a_community_and_reports_every_figure(

@@ -57,6 +57,9 @@ def test_run_without_tokens_starts_the_console(sqlite_url: str) -> None:
     done = whuffie("run", env={"WHUFFIE_DATABASE_URL": sqlite_url}, stdin="ann: /offer go\n")
     assert done.returncode == 0, done.stderr
     assert "console chat" in done.stderr
+    # What would start each installed platform, as each platform says it (none hard-coded).
+    assert "slack: SLACK_BOT_TOKEN with SLACK_APP_TOKEN or SLACK_SIGNING_SECRET" in done.stderr
+    assert "discord: DISCORD_TOKEN" in done.stderr
     assert "[reply ann]" in done.stdout
 
 

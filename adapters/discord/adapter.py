@@ -14,9 +14,10 @@ from discord.http import Route
 from adapters.discord import text
 from adapters.discord.client import NO_MENTIONS, WhuffieClient
 from adapters.discord.community import PLATFORM, guild_id_of
+from adapters.discord.settings import DiscordSettings
 from adapters.discord.views import build_view
-from bot.port import InstallationBroken, Message, Undeliverable
-from bot.settings import Settings, SettingsError
+from bot.port import InstallationBroken, Message, Port, Undeliverable
+from bot.settings import SettingsError
 
 if TYPE_CHECKING:
     from bot.app import Whuffie
@@ -36,33 +37,37 @@ class DiscordAdapter:
 
     platform = PLATFORM
 
-    def __init__(self, core: Whuffie, settings: Settings) -> None:
-        guild_id = settings.discord_guild_id
-        if guild_id and not guild_id.isdigit():
-            raise SettingsError(f"DISCORD_GUILD_ID must be a server id (digits), not {guild_id!r}")
+    def __init__(self, core: Whuffie, settings: DiscordSettings) -> None:
+        settings.check()
+        guild_id = settings.guild_id
         self.core = core
         self.settings = settings
         self.client = WhuffieClient(
             core,
             sync_guild_id=int(guild_id) if guild_id else None,
-            gateway_url=settings.discord_gateway_url,
-            shard_count=settings.discord_shard_count,
-            shard_ids=settings.discord_shard_ids,
+            gateway_url=settings.gateway_url,
+            shard_count=settings.shard_count,
+            shard_ids=settings.shard_ids,
         )
+
+    @property
+    def port(self) -> Port:
+        """The adapter is its own port (whoever builds it attaches it to the core)."""
+        return self
 
     async def run(self) -> None:
         """Connect to Discord and serve until cancelled, then disconnect cleanly."""
-        if not self.settings.discord_token:
+        if not self.settings.token:
             raise SettingsError("DISCORD_TOKEN is not set")
         # discord.py keeps both endpoints as class attributes: set them at start, not at import.
         saved = Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY
-        if self.settings.discord_api_base:
-            Route.BASE = self.settings.discord_api_base.rstrip("/")
-        if self.settings.discord_gateway_url:
-            DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(self.settings.discord_gateway_url)
+        if self.settings.api_base:
+            Route.BASE = self.settings.api_base.rstrip("/")
+        if self.settings.gateway_url:
+            DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(self.settings.gateway_url)
         try:
             async with self.client:
-                await self.client.start(self.settings.discord_token)
+                await self.client.start(self.settings.token)
         except discord.LoginFailure:
             raise SettingsError(
                 "Discord refused DISCORD_TOKEN; copy the token again from the Bot page of "

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import urllib.error
 import urllib.request
 from urllib.parse import urlencode
 
-from bot.settings import Settings
+from adapters.discord.settings import DiscordSettings
 
 AUTHORIZE_URL = "https://discord.com/oauth2/authorize"
 DEFAULT_API_BASE = "https://discord.com/api/v10"
@@ -46,8 +47,8 @@ def run(args: argparse.Namespace) -> int:
     """Print the invite URL; return the exit status."""
     application_id: str | None = args.application_id
     if application_id is None:
-        settings = Settings.from_env()
-        if not settings.discord_token:
+        settings = DiscordSettings.from_env(os.environ)
+        if not settings.token:
             print(
                 "Give the Application ID (developer portal → General Information), "
                 "or set DISCORD_TOKEN so it can be looked up.",
@@ -56,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
             return 2
         try:
             application_id = application_id_of(
-                settings.discord_token, settings.discord_api_base or DEFAULT_API_BASE
+                settings.token, settings.api_base or DEFAULT_API_BASE
             )
         except LookupError as error:
             print(error, file=sys.stderr)

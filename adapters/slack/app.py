@@ -35,12 +35,11 @@ from adapters.slack.home import home_view
 from adapters.slack.invocations import community_of, from_buttons, from_command
 from adapters.slack.port import PLATFORM, SlackPort
 from adapters.slack.quiet import quiet_libraries, quiet_logger
+from adapters.slack.settings import SlackSettings, SlackStartupError
 from bot.app import Whuffie
 from bot.commands import COMMANDS
-from bot.dashboard.web import add_dashboard_routes
-from bot.health import add_health_routes
-from bot.port import Actor, Invocation, Message
-from bot.settings import Settings, SettingsError
+from bot.port import Actor, Invocation, Message, Port
+from bot.web import WebServer
 
 log = logging.getLogger(__name__)
 
@@ -50,8 +49,6 @@ SEEN_EVENTS_KEPT = 2_000
 # and the messages they were sending are handed back to the outbox).
 SHUTDOWN_GRACE_SECONDS = 5.0
 
-# Slack's payloads are a few kilobytes; a message with many blocks stays well under this.
-MAX_BODY_BYTES = 1024 * 1024
 # Slack sends the whole body at once; a client still trickling it after this is let go.
 BODY_TIMEOUT_SECONDS = 10.0
 # Slack accepts a timestamp up to 5 minutes either side of now, so a signature seen now can
@@ -62,53 +59,37 @@ TIMESTAMP_DIGITS_MAX = 12
 REQUEST_KEY = "whuffie_request_key"
 
 
-class SlackStartupError(SettingsError):
-    """Slack refused the credentials or the settings cannot work; the message says how to fix it."""
-
-
-def check_credentials(settings: Settings) -> None:
-    """Catch the usual copy-paste mix-ups before talking to Slack (no secret is echoed)."""
-    if not settings.slack_bot_token.startswith("xoxb-"):
-        raise SlackStartupError(
-            "SLACK_BOT_TOKEN must be the Bot User OAuth Token, starting with xoxb- "
-            "(your app's OAuth & Permissions page)"
-        )
-    if settings.slack_app_token and not settings.slack_app_token.startswith("xapp-"):
-        raise SlackStartupError(
-            "SLACK_APP_TOKEN must be an app-level token, starting with xapp- "
-            "(Basic Information → App-Level Tokens, scope connections:write)"
-        )
-    if not (settings.slack_app_token or settings.slack_signing_secret):
-        raise SlackStartupError(
-            "Set SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP mode)"
-        )
-
-
 class SlackAdapter(SlackPort):
-    """Serves the core on Slack and is the core's port there (it attaches itself)."""
+    """Serves the core on Slack and is the core's port there (whoever builds it attaches it).
 
-    def __init__(self, core: Whuffie, settings: Settings) -> None:
-        check_credentials(settings)
-        super().__init__(build_client(settings, settings.slack_bot_token))
+    In HTTP mode its events endpoint is served by the process's shared HTTP server, `server`.
+    """
+
+    def __init__(self, core: Whuffie, settings: SlackSettings, server: WebServer) -> None:
+        settings.check()
+        super().__init__(build_client(settings, settings.bot_token))
         self.core = core
         self.settings = settings
         self._identity: dict[str, Any] | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._last_for_member: dict[str, asyncio.Task[None]] = {}
         self._seen_events: OrderedDict[str, None] = OrderedDict()
-        self._runner: web.AppRunner | None = None
+        self.server = server
         self._socket: AsyncSocketModeHandler | None = None
         self._stopped = asyncio.Event()
-        self.http_url: str | None = None
         self.body_timeout = BODY_TIMEOUT_SECONDS
         self._verifier = (
-            SignatureVerifier(settings.slack_signing_secret)
-            if settings.slack_signing_secret
-            else None
+            SignatureVerifier(settings.signing_secret) if settings.signing_secret else None
         )
         quiet_libraries()
         self.bolt = self._build_bolt()
-        core.attach(self)
+        if not self.socket_mode:
+            server.add_routes([web.post(EVENTS_PATH, self._handle_http)])
+
+    @property
+    def port(self) -> Port:
+        """The adapter is its own port."""
+        return self
 
     # -- the Bolt app ---------------------------------------------------------------------
 
@@ -125,7 +106,7 @@ class SlackAdapter(SlackPort):
                 enterprise_id=enterprise_id,
                 team_id=team_id,
                 user_id=user_id,
-                bot_token=self.settings.slack_bot_token,
+                bot_token=self.settings.bot_token,
                 bot_id=identity.get("bot_id"),
                 bot_user_id=identity.get("user_id"),
             )
@@ -134,7 +115,7 @@ class SlackAdapter(SlackPort):
             name="whuffie",
             # A client without a token: requests get the bot token from `authorize`.
             client=build_client(self.settings, None),
-            signing_secret=self.settings.slack_signing_secret,
+            signing_secret=self.settings.signing_secret,
             authorize=authorize,
             logger=quiet_logger("adapters.slack.bolt"),
         )
@@ -333,35 +314,27 @@ class SlackAdapter(SlackPort):
     @property
     def socket_mode(self) -> bool:
         """Socket Mode when an app-level token is set: no public URL needed."""
-        return bool(self.settings.slack_app_token)
+        return bool(self.settings.app_token)
 
     @property
-    def serves_http(self) -> bool:
-        """HTTP mode serves on PORT, the health endpoints with it."""
-        return not self.socket_mode
+    def http_url(self) -> str | None:
+        """Where Slack sends events in HTTP mode, once the shared server listens."""
+        if self.socket_mode or self.server.url is None:
+            return None
+        return self.server.url + EVENTS_PATH
 
-    async def start(self, host: str = "0.0.0.0", port: int | None = None) -> None:
-        """Check the token, then connect through Socket Mode or serve HTTP on `port`."""
+    async def start(self) -> None:
+        """Check the token, then connect through Socket Mode (HTTP: the shared server serves)."""
         identity = await self._whoami()
         who = f"@{identity.get('user', '?')} in {identity.get('team', '?')}"
         if self.socket_mode:
             self._socket = AsyncSocketModeHandler(
-                self.bolt, app_token=self.settings.slack_app_token, web_client=self.client
+                self.bolt, app_token=self.settings.app_token, web_client=self.client
             )
             await self._socket.connect_async()
             log.info("Slack: %s, connected through Socket Mode", who)
             return
-        server = web.Application(client_max_size=MAX_BODY_BYTES)
-        server.router.add_post(EVENTS_PATH, self._handle_http)
-        add_health_routes(server, self.core.store)
-        add_dashboard_routes(server, self.core.store, self.settings, self.core.clock)
-        self._runner = web.AppRunner(server, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, host, self.settings.port if port is None else port)
-        await site.start()
-        bound = self._runner.addresses[0]
-        self.http_url = f"http://{host}:{bound[1]}{EVENTS_PATH}"
-        log.info("Slack: %s, serving HTTP on port %s at %s", who, bound[1], EVENTS_PATH)
+        log.info("Slack: %s, taking events over HTTP at %s", who, EVENTS_PATH)
 
     async def _handle_http(self, request: web.Request) -> web.Response:
         """One request from anyone: read it within limits, check it is Slack's, then dispatch.
@@ -370,6 +343,9 @@ class SlackAdapter(SlackPort):
         a stranger costs a 401 and nothing else; what fails to parse after a good signature
         is a 400. No answer carries a traceback and no log line carries the body.
         """
+        if self._stopped.is_set():
+            # Stopping: the shared server may still be up for others; Slack retries elsewhere.
+            return _refusal(503, "shutting down", close=True)
         try:
             async with asyncio.timeout(self.body_timeout):
                 raw = await request.read()
@@ -423,9 +399,6 @@ class SlackAdapter(SlackPort):
     async def stop(self) -> None:
         """Stop taking requests, let work in flight finish (briefly), then cancel the rest."""
         self._stopped.set()
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
         if self._socket is not None:
             await self._socket.close_async()
             self._socket = None

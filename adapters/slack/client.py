@@ -9,7 +9,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.quiet import quiet_logger
-from bot.settings import Settings
+from adapters.slack.settings import SlackSettings
 
 SLACK_API_BASE_URL = "https://slack.com/api/"
 
@@ -17,13 +17,13 @@ SLACK_API_BASE_URL = "https://slack.com/api/"
 RATE_LIMIT_RETRIES = 3
 
 
-def api_base_url(settings: Settings) -> str:
+def api_base_url(settings: SlackSettings) -> str:
     """`SLACK_API_BASE_URL` (tests point it at a local fake) with the trailing `/` it needs."""
-    base = settings.slack_api_base_url or SLACK_API_BASE_URL
+    base = settings.api_base_url or SLACK_API_BASE_URL
     return base if base.endswith("/") else f"{base}/"
 
 
-def build_client(settings: Settings, token: str | None) -> AsyncWebClient:
+def build_client(settings: SlackSettings, token: str | None) -> AsyncWebClient:
     """A Web API client that retries dropped connections and honours `Retry-After`."""
     return AsyncWebClient(
         token=token,

@@ -5,8 +5,8 @@ from __future__ import annotations
 from slack_sdk.errors import SlackApiError
 
 from adapters.slack.client import build_client
+from adapters.slack.settings import SlackSettings
 from bot.directory import LookupRefused
-from bot.settings import Settings
 
 # Slack's answers that mean no email will resolve with this token, whichever it is.
 REFUSALS = {
@@ -23,8 +23,8 @@ REFUSALS = {
 class SlackEmails:
     """Looks members up by email in the bot token's workspace."""
 
-    def __init__(self, settings: Settings) -> None:
-        self.client = build_client(settings, settings.slack_bot_token)
+    def __init__(self, settings: SlackSettings) -> None:
+        self.client = build_client(settings, settings.bot_token)
 
     async def lookup(self, email: str) -> tuple[str, str] | None:
         """The member's user id and display name, or None when nobody has that email."""

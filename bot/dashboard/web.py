@@ -13,6 +13,7 @@ from bot.dashboard.figures import Board, board
 from bot.dashboard.links import PATH, signing_key, verify
 from bot.settings import Settings
 from bot.store import DatabaseAway, Store
+from bot.web import WebServer
 
 log = logging.getLogger(__name__)
 
@@ -47,10 +48,12 @@ class Dashboard:
         self.clock = clock
         self._key: bytes | None = None
 
-    def add_routes(self, app: web.Application) -> None:
-        """Serve the page and its CSV downloads on an aiohttp application."""
-        app.router.add_get(PATH + "/{token}", self.page)
-        app.router.add_get(PATH + "/{token}/{name}.csv", self.csv)
+    def routes(self) -> list[web.RouteDef]:
+        """The page and its CSV downloads."""
+        return [
+            web.get(PATH + "/{token}", self.page),
+            web.get(PATH + "/{token}/{name}.csv", self.csv),
+        ]
 
     async def _signing_key(self) -> bytes:
         if self._key is None:
@@ -130,9 +133,10 @@ def _refused(title: str, text: str) -> web.Response:
     )
 
 
-def add_dashboard_routes(
-    app: web.Application, store: Store, settings: Settings, clock: Clock
-) -> None:
-    """Serve the dashboard on `app`, unless `WHUFFIE_DASHBOARD=off`."""
+def add_dashboard_routes(server: WebServer, store: Store, settings: Settings, clock: Clock) -> None:
+    """Serve the dashboard on the shared server, unless `WHUFFIE_DASHBOARD=off`.
+
+    The bot works on without it, so a taken port does not stop the bot.
+    """
     if settings.dashboard:
-        Dashboard(store, settings, clock).add_routes(app)
+        server.add_routes(Dashboard(store, settings, clock).routes(), needed=False)

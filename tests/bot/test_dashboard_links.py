@@ -12,9 +12,10 @@ import pytest
 
 from bot.dashboard.links import signing_key, verify
 from bot.dashboard.web import add_dashboard_routes
-from bot.health import HealthServer
+from bot.health import add_health_routes
 from bot.settings import Settings, SettingsError
 from bot.store import Store
+from bot.web import WebServer
 from tests.fakes import COMMUNITY, Community, two_processes
 
 LINK = re.compile(r"http://localhost:3000/dashboard/(\S+)")
@@ -31,12 +32,9 @@ async def _link(community: Community) -> str:
 @asynccontextmanager
 async def _served(community: Community) -> AsyncIterator[str]:
     core = community.core
-    server = HealthServer(
-        core.store,
-        0,
-        host="127.0.0.1",
-        routes=lambda app: add_dashboard_routes(app, core.store, core.settings, core.clock),
-    )
+    server = WebServer(0, host="127.0.0.1")
+    add_health_routes(server, core.store)
+    add_dashboard_routes(server, core.store, core.settings, core.clock)
     await server.start()
     assert server.url is not None
     try:

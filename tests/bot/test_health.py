@@ -8,14 +8,22 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from bot.health import HealthServer
+from bot.health import add_health_routes
 from bot.store import Store
+from bot.web import WebServer
+
+
+def health_server(store: Store, port: int = 0) -> WebServer:
+    """The shared HTTP server with only the health endpoints on it (no platform serves HTTP)."""
+    server = WebServer(port, host="127.0.0.1")
+    add_health_routes(server, store)
+    return server
 
 
 @pytest.fixture
-async def served(store: Store) -> AsyncIterator[HealthServer]:
+async def served(store: Store) -> AsyncIterator[WebServer]:
     """The health server of a bot whose database is up, on a free port."""
-    server = HealthServer(store, port=0, host="127.0.0.1")
+    server = health_server(store)
     await server.start()
     yield server
     await server.stop()
@@ -27,7 +35,7 @@ async def get(url: str) -> tuple[int, dict[str, str]]:
         return answer.status, await answer.json()
 
 
-async def test_a_running_bot_is_live_and_ready(served: HealthServer) -> None:
+async def test_a_running_bot_is_live_and_ready(served: WebServer) -> None:
     """`/healthz` says the process lives; `/readyz` that its database answers."""
     assert served.url is not None
     assert await get(f"{served.url}/healthz") == (200, {"status": "ok"})
@@ -37,7 +45,7 @@ async def test_a_running_bot_is_live_and_ready(served: HealthServer) -> None:
 async def test_a_bot_without_its_database_is_live_but_not_ready(tmp_path: Path) -> None:
     """With the database unreachable, `/readyz` answers 503 and `/healthz` still 200."""
     store = Store.connect(f"sqlite:///{tmp_path}/no/such/dir/whuffie.db")
-    server = HealthServer(store, port=0, host="127.0.0.1")
+    server = health_server(store)
     await server.start()
     try:
         assert server.url is not None
@@ -50,11 +58,11 @@ async def test_a_bot_without_its_database_is_live_but_not_ready(tmp_path: Path) 
         store.dispose()
 
 
-async def test_a_taken_port_leaves_the_bot_running(served: HealthServer, store: Store) -> None:
+async def test_a_taken_port_leaves_the_bot_running(served: WebServer, store: Store) -> None:
     """A second process on the same port serves no health endpoints, and says so, not crash."""
     assert served.url is not None
     port = int(served.url.rsplit(":", 1)[1])
-    second = HealthServer(store, port=port, host="127.0.0.1")
+    second = health_server(store, port)
     await second.start()
     assert second.url is None
     await second.stop()

@@ -15,9 +15,10 @@ import pytest
 
 from bot.clock import Clock
 from bot.dashboard.web import add_dashboard_routes
-from bot.health import HealthServer
+from bot.health import add_health_routes
 from bot.settings import Settings
 from bot.store import Store
+from bot.web import WebServer
 
 CHROMIUM = ("/usr/bin/chromium", "chromium", "chromium-browser")
 CHROMEDRIVER = ("/usr/bin/chromedriver", "chromedriver")
@@ -122,12 +123,9 @@ class ServedInThread:
     driver can talk to it from the test."""
 
     def __init__(self, store: Store, settings: Settings, clock: Clock) -> None:
-        self.server = HealthServer(
-            store,
-            0,
-            host="127.0.0.1",
-            routes=lambda app: add_dashboard_routes(app, store, settings, clock),
-        )
+        self.server = WebServer(0, host="127.0.0.1")
+        add_health_routes(self.server, store)
+        add_dashboard_routes(self.server, store, settings, clock)
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
 

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from adapters.discord import DiscordAdapter
+from adapters.discord.settings import DiscordSettings
 from bot.app import Whuffie
 from bot.clock import ManualClock
 from bot.settings import Settings
@@ -42,21 +43,27 @@ def clock() -> ManualClock:
     return ManualClock()
 
 
-def settings_for(fake: FakeDiscord, **overrides: Any) -> Settings:
-    """Settings that point the bot at the fake Discord."""
+def settings_for(fake: FakeDiscord, **overrides: Any) -> tuple[Settings, DiscordSettings]:
+    """The core's settings and Discord's, pointing the bot at the fake Discord.
+
+    Overrides named `discord_…` are Discord's (`discord_shard_count` is its `shard_count`),
+    the others the core's.
+    """
     values: dict[str, Any] = {
-        "discord_token": fake.token,
-        "discord_api_base": fake.api_base,
-        "discord_gateway_url": fake.gateway_url,
+        "token": fake.token,
+        "api_base": fake.api_base,
+        "gateway_url": fake.gateway_url,
     }
-    return Settings(**(values | overrides))
+    core = {k: v for k, v in overrides.items() if not k.startswith("discord_")}
+    own = {k.removeprefix("discord_"): v for k, v in overrides.items() if k.startswith("discord_")}
+    return Settings(**core), DiscordSettings(**(values | own))
 
 
 @contextlib.asynccontextmanager
 async def running(adapter: DiscordAdapter, fake: FakeDiscord) -> AsyncIterator[DiscordAdapter]:
     """Run the adapter until its shards (all, or its shard group) are in; stop it on the way out."""
     task = asyncio.create_task(adapter.run())
-    connected = asyncio.create_task(fake.connected(adapter.settings.discord_shard_ids))
+    connected = asyncio.create_task(fake.connected(adapter.settings.shard_ids))
     try:
         await asyncio.wait({task, connected}, return_when=asyncio.FIRST_COMPLETED)
         if task.done():
@@ -76,9 +83,9 @@ async def bot_on(
     fake: FakeDiscord, store: Store, clock: ManualClock, **settings: Any
 ) -> AsyncIterator[DiscordAdapter]:
     """The whole bot (real core, real adapter) serving the fake Discord."""
-    config = settings_for(fake, **settings)
+    config, discord = settings_for(fake, **settings)
     core = Whuffie(config, store, clock)
-    adapter = DiscordAdapter(core, config)
-    core.attach(adapter)
+    adapter = DiscordAdapter(core, discord)
+    core.attach(adapter.port)
     async with running(adapter, fake):
         yield adapter

@@ -55,8 +55,8 @@ async def test_a_refused_token_is_a_clear_error(
     fake: FakeDiscord, store: Store, clock: ManualClock
 ) -> None:
     """A wrong DISCORD_TOKEN stops the adapter with a message saying so, not a traceback."""
-    settings = settings_for(fake, discord_token="not-the-token")
-    adapter = DiscordAdapter(Whuffie(settings, store, clock), settings)
+    settings, discord = settings_for(fake, discord_token="not-the-token")
+    adapter = DiscordAdapter(Whuffie(settings, store, clock), discord)
     with pytest.raises(SettingsError, match="DISCORD_TOKEN"):
         async with running(adapter, fake):
             pass

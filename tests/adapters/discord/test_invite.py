@@ -9,8 +9,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from adapters.discord import invite
-from bot.cli import main
 from tests.adapters.discord.fake import FakeDiscord
+from whuffie.cli import main
 
 
 def test_the_url_asks_for_the_bot_and_its_commands_and_no_permission() -> None:

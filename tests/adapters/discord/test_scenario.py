@@ -68,7 +68,7 @@ async def test_a_need_is_met_from_offer_to_thanks(
         assert ask.buttons == [], "the ask answered loses its buttons"
         assert "You said yes" in ask.content
 
-        clock.advance(adapter.settings.followup_after + timedelta(minutes=1))
+        clock.advance(adapter.core.settings.followup_after + timedelta(minutes=1))
         await adapter.core.tick()
         followup = await dm(fake, alice, 2)
         assert "Did it help?" in followup.content

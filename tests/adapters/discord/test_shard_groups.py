@@ -133,7 +133,7 @@ async def test_every_message_is_delivered_once_by_one_of_the_processes(
         # An introduction reaches the asker before the helper: let the sends in flight end
         # first, or three days pass mid-send and the other process rightly takes it over.
         await asyncio.gather(first.core.flush(), second.core.flush())
-        clock.advance(first.settings.followup_after + timedelta(minutes=1))
+        clock.advance(first.core.settings.followup_after + timedelta(minutes=1))
         await asyncio.gather(first.core.tick(), second.core.tick())
     for _, helper, asker in servers:
         assert [m.labels for m in fake.dms(helper)] == [[], []], "an ask (answered), an intro"

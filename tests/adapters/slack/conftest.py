@@ -9,13 +9,14 @@ from typing import Any
 
 import pytest
 
-from adapters.slack import SlackAdapter
+from adapters.slack import SlackAdapter, SlackSettings
 from bot.app import Whuffie
 from bot.clock import ManualClock
 from bot.settings import Settings
 from bot.store import Store
 from tests.adapters.slack.fake_slack import APP_TOKEN, BOT_TOKEN, FakeSlack, Posted
 from tests.adapters.slack.signed import SIGNING_SECRET, SlackSender
+from whuffie.runtime import shared_server
 
 ALICE, BOB, CAROL, DANA, ROBOT = "UALICE", "UBOB", "UCAROL", "UDANA", "UROBOT"
 
@@ -41,20 +42,23 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture
-def settings(fake_slack: FakeSlack, tmp_path: Path) -> Settings:
-    """HTTP-mode settings pointing the Web API at the fake and the store at tmp_path."""
-    return Settings(
-        database_url=f"sqlite:///{tmp_path / 'whuffie.db'}",
-        slack_bot_token=BOT_TOKEN,
-        slack_signing_secret=SIGNING_SECRET,
-        slack_api_base_url=fake_slack.api_url,
+def settings(tmp_path: Path) -> Settings:
+    """The core's settings, with the store in tmp_path."""
+    return Settings(database_url=f"sqlite:///{tmp_path / 'whuffie.db'}")
+
+
+@pytest.fixture
+def slack_settings(fake_slack: FakeSlack) -> SlackSettings:
+    """HTTP-mode settings pointing the Web API at the fake."""
+    return SlackSettings(
+        bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET, api_base_url=fake_slack.api_url
     )
 
 
 @pytest.fixture
-def socket_settings(settings: Settings) -> Settings:
+def socket_settings(slack_settings: SlackSettings) -> SlackSettings:
     """The same, in Socket Mode."""
-    return replace(settings, slack_app_token=APP_TOKEN)
+    return replace(slack_settings, app_token=APP_TOKEN)
 
 
 @pytest.fixture
@@ -72,13 +76,28 @@ def core(settings: Settings, store: Store, clock: ManualClock) -> Whuffie:
     return Whuffie(settings, store, clock=clock)
 
 
-@pytest.fixture
-async def adapter(core: Whuffie, settings: Settings) -> AsyncIterator[SlackAdapter]:
-    """The Slack adapter serving HTTP on a free port."""
-    slack = SlackAdapter(core, settings)
-    await slack.start(host="127.0.0.1", port=0)
-    yield slack
+async def start_slack(core: Whuffie, settings: SlackSettings) -> SlackAdapter:
+    """As `whuffie run` does: the adapter on the shared HTTP server (a free port), attached."""
+    server = shared_server(core, port=0, host="127.0.0.1")
+    slack = SlackAdapter(core, settings, server)
+    core.attach(slack.port)
+    await server.start()
+    await slack.start()
+    return slack
+
+
+async def stop_slack(slack: SlackAdapter) -> None:
+    """Stop the adapter, then the server it was served on."""
     await slack.stop()
+    await slack.server.stop()
+
+
+@pytest.fixture
+async def adapter(core: Whuffie, slack_settings: SlackSettings) -> AsyncIterator[SlackAdapter]:
+    """The Slack adapter serving HTTP on a free port."""
+    slack = await start_slack(core, slack_settings)
+    yield slack
+    await stop_slack(slack)
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Slack's HTTP mode serves the health endpoints beside its events, on the same port."""
+"""The shared HTTP server serves the health endpoints beside Slack's events, on one port."""
 
 from __future__ import annotations
 

@@ -12,12 +12,12 @@ from urllib.parse import urlsplit
 import aiohttp
 import pytest
 
-from adapters.slack import SlackAdapter
+from adapters.slack import SlackAdapter, SlackSettings
 from bot.app import Whuffie
 from bot.clock import ManualClock
 from bot.settings import Settings
 from bot.store import Store
-from tests.adapters.slack.conftest import ALICE, BOB, Chat
+from tests.adapters.slack.conftest import ALICE, BOB, Chat, start_slack, stop_slack
 from tests.adapters.slack.fake_slack import FakeSlack
 from tests.adapters.slack.signed import SlackSender, signature
 
@@ -177,14 +177,13 @@ async def test_a_replayed_button_press_acts_once(
 
 @pytest.fixture
 async def second_worker(
-    settings: Settings, store: Store, fake_slack: FakeSlack
+    settings: Settings, slack_settings: SlackSettings, store: Store, fake_slack: FakeSlack
 ) -> AsyncIterator[SlackAdapter]:
     """Another HTTP worker process on the same database, as behind a load balancer."""
     own_store = Store.connect(settings.database_url)
-    worker = SlackAdapter(Whuffie(settings, own_store, clock=ManualClock()), settings)
-    await worker.start(host="127.0.0.1", port=0)
+    worker = await start_slack(Whuffie(settings, own_store, clock=ManualClock()), slack_settings)
     yield worker
-    await worker.stop()
+    await stop_slack(worker)
     own_store.dispose()
 
 
@@ -214,15 +213,13 @@ async def test_a_need_replayed_to_two_workers_is_posted_once(
 
 @pytest.mark.postgres
 async def test_two_workers_on_postgresql_post_a_replayed_need_once(
-    fake_slack: FakeSlack, settings: Settings, pg_url: str
+    fake_slack: FakeSlack, settings: Settings, slack_settings: SlackSettings, pg_url: str
 ) -> None:
     """On PostgreSQL, four workers each handed the same signed /need post it once."""
     pg_settings = replace(settings, database_url=pg_url)
     stores = [Store.connect(pg_url) for _ in range(4)]
     stores[0].upgrade()
-    workers = [SlackAdapter(Whuffie(pg_settings, s), pg_settings) for s in stores]
-    for worker in workers:
-        await worker.start(host="127.0.0.1", port=0)
+    workers = [await start_slack(Whuffie(pg_settings, s), slack_settings) for s in stores]
     try:
         senders = [SlackSender(str(w.http_url), fake_slack) for w in workers]
         offer = await senders[0].command(BOB, "/offer", "postgres")

@@ -6,8 +6,8 @@ import pytest
 
 from adapters.slack.client import build_client
 from adapters.slack.port import SlackPort
+from adapters.slack.settings import SlackSettings
 from bot.port import Button, InstallationBroken, Message, Undeliverable
-from bot.settings import Settings
 from tests.adapters.slack.conftest import ALICE, BOB, DANA, ROBOT
 from tests.adapters.slack.fake_slack import FakeSlack
 
@@ -16,9 +16,9 @@ ASK = Message("Alice needs help.", (Button("I can help", "accept", "3", "primary
 
 
 @pytest.fixture
-def port(settings: Settings) -> SlackPort:
+def port(slack_settings: SlackSettings) -> SlackPort:
     """The port with a real Web API client pointed at the fake."""
-    return SlackPort(build_client(settings, settings.slack_bot_token))
+    return SlackPort(build_client(slack_settings, slack_settings.bot_token))
 
 
 async def test_a_dm_opens_the_conversation_and_posts_blocks(
@@ -159,6 +159,6 @@ async def test_a_name_falls_back_when_slack_cannot_say(
 
 def test_mentions_and_escaping_are_slacks() -> None:
     """The core's mentions and escaped member text use Slack's syntax."""
-    port = SlackPort(build_client(Settings(), "xoxb-unused"))
+    port = SlackPort(build_client(SlackSettings(), "xoxb-unused"))
     assert port.mention("UBOB") == "<@UBOB>"
     assert port.escape("<!channel> & <@U1>") == "&lt;!channel&gt; &amp; &lt;@U1&gt;"

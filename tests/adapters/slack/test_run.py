@@ -168,7 +168,7 @@ async def test_a_deployed_bot_reports_health_and_logs_json_lines(
             raw = await asyncio.wait_for(process.stderr.readline(), STARTUP_SECONDS)
             assert raw, f"the bot stopped early: {lines}"
             lines.append(json.loads(raw))
-            if lines[-1]["message"].startswith("Health endpoints on port"):
+            if lines[-1]["message"].startswith("Serving HTTP on port"):
                 port = int(lines[-1]["message"].split()[4].rstrip(":"))
         async with aiohttp.ClientSession() as http:
             async with http.get(f"http://127.0.0.1:{port}/healthz") as live:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from adapters.slack import SlackAdapter
+from adapters.slack import SlackSettings
 from bot.app import Whuffie
 from bot.clock import ManualClock
 from bot.settings import Settings
 from bot.store import Store
 from bot.texts import NUDGE
-from tests.adapters.slack.conftest import ALICE, BOB, CAROL, DANA, Chat
+from tests.adapters.slack.conftest import ALICE, BOB, CAROL, DANA, Chat, start_slack, stop_slack
 from tests.adapters.slack.fake_slack import FakeSlack
 from tests.adapters.slack.signed import SlackSender
 
@@ -96,15 +96,19 @@ async def test_a_need_cannot_ping_anyone(chat: Chat, fake_slack: FakeSlack) -> N
 
 
 async def test_buttons_keep_working_after_a_restart(
-    chat: Chat, fake_slack: FakeSlack, settings: Settings, store: Store, clock: ManualClock
+    chat: Chat,
+    fake_slack: FakeSlack,
+    settings: Settings,
+    slack_settings: SlackSettings,
+    store: Store,
+    clock: ManualClock,
 ) -> None:
     """An ask sent before a restart is still answered by its button afterwards."""
     await chat.type(BOB, "/offer", "postgres")
     await chat.type(ALICE, "/need", "my slow postgres query")
     await chat.adapter.stop()
 
-    restarted = SlackAdapter(Whuffie(settings, store, clock=clock), settings)
-    await restarted.start(host="127.0.0.1", port=0)
+    restarted = await start_slack(Whuffie(settings, store, clock=clock), slack_settings)
     try:
         assert restarted.http_url is not None
         after = Chat(restarted, SlackSender(restarted.http_url, fake_slack), fake_slack)
@@ -113,4 +117,4 @@ async def test_buttons_keep_working_after_a_restart(
         )
         assert len(fake_slack.messages_in(ALICE, BOB)) == 1
     finally:
-        await restarted.stop()
+        await stop_slack(restarted)

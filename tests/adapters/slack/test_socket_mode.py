@@ -8,21 +8,21 @@ from urllib.parse import parse_qsl
 
 import pytest
 
-from adapters.slack import SlackAdapter
+from adapters.slack import SlackAdapter, SlackSettings
 from bot.app import Whuffie
-from bot.settings import Settings
-from tests.adapters.slack.conftest import ALICE
+from tests.adapters.slack.conftest import ALICE, start_slack, stop_slack
 from tests.adapters.slack.fake_slack import APP_TOKEN, FakeSlack
 from tests.adapters.slack.signed import SlackSender
 
 
 @pytest.fixture
-async def socket_adapter(core: Whuffie, socket_settings: Settings) -> AsyncIterator[SlackAdapter]:
-    """The adapter connected to the fake's websocket, serving no HTTP at all."""
-    slack = SlackAdapter(core, socket_settings)
-    await slack.start(host="127.0.0.1", port=0)
+async def socket_adapter(
+    core: Whuffie, socket_settings: SlackSettings
+) -> AsyncIterator[SlackAdapter]:
+    """The adapter connected to the fake's websocket, taking no events over HTTP."""
+    slack = await start_slack(core, socket_settings)
     yield slack
-    await slack.stop()
+    await stop_slack(slack)
 
 
 async def test_a_slash_command_over_socket_mode_is_acked_and_answered(

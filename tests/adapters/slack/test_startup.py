@@ -6,34 +6,34 @@ from dataclasses import replace
 
 import pytest
 
-from adapters.slack import SlackAdapter, SlackStartupError
+from adapters.slack import SlackAdapter, SlackSettings, SlackStartupError
 from bot.app import Whuffie
-from bot.settings import Settings
+from bot.web import WebServer
 from tests.adapters.slack.fake_slack import FakeSlack
 
 
 @pytest.mark.parametrize(
     ("changes", "hint"),
     [
-        ({"slack_bot_token": "xapp-pasted-in-the-wrong-place"}, "xoxb-"),
-        ({"slack_app_token": "xoxb-pasted-in-the-wrong-place"}, "xapp-"),
-        ({"slack_signing_secret": ""}, "SLACK_SIGNING_SECRET"),
+        ({"bot_token": "xapp-pasted-in-the-wrong-place"}, "xoxb-"),
+        ({"app_token": "xoxb-pasted-in-the-wrong-place"}, "xapp-"),
+        ({"signing_secret": ""}, "SLACK_SIGNING_SECRET"),
     ],
 )
 def test_mixed_up_credentials_are_explained(
-    core: Whuffie, settings: Settings, changes: dict[str, str], hint: str
+    core: Whuffie, slack_settings: SlackSettings, changes: dict[str, str], hint: str
 ) -> None:
     """A token in the wrong variable gets a message that says where the right one is."""
     with pytest.raises(SlackStartupError, match=hint) as raised:
-        SlackAdapter(core, replace(settings, **changes))
+        SlackAdapter(core, replace(slack_settings, **changes), WebServer(0))
     assert "pasted-in-the-wrong-place" not in str(raised.value)
 
 
 async def test_a_refused_token_stops_the_start_with_a_clear_message(
-    core: Whuffie, settings: Settings, fake_slack: FakeSlack
+    core: Whuffie, slack_settings: SlackSettings, fake_slack: FakeSlack
 ) -> None:
     """A revoked or mistyped bot token is reported as such, and nothing is served."""
-    adapter = SlackAdapter(core, replace(settings, slack_bot_token="xoxb-revoked"))
+    adapter = SlackAdapter(core, replace(slack_settings, bot_token="xoxb-revoked"), WebServer(0))
     with pytest.raises(SlackStartupError, match="invalid_auth"):
-        await adapter.start(host="127.0.0.1", port=0)
+        await adapter.start()
     assert adapter.http_url is None

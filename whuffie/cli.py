@@ -20,9 +20,10 @@ from dotenv import load_dotenv
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.logs import configure_logging
 from bot.settings import Settings, SettingsError
 from bot.store import Store, StoreError, Timeouts, write_revision
+from whuffie.logs import configure_logging
+from whuffie.registry import RegistryError, platforms
 
 if TYPE_CHECKING:
     from bot.clock import Clock
@@ -85,18 +86,21 @@ def open_store(settings: Settings, *, upgrade_sqlite: bool = True) -> Store:
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     """Serve every platform whose credentials are set; with none, the console chat."""
-    if not (settings.slack_enabled or settings.discord_enabled):
+    installed = platforms()
+    builds = [b for p in installed if (b := p.configure(os.environ, settings)) is not None]
+    if not builds:
+        needs = "; ".join(f"{p.name}: {p.needs}" for p in installed)
         print(
-            "No Slack or Discord credentials are set: starting the console chat on "
+            f"No platform credentials are set ({needs}): starting the console chat on "
             f"{_safe_url(settings.database_url)}.",
             file=sys.stderr,
         )
         return cmd_console(args, settings)
-    from bot.runtime import serve
+    from whuffie.runtime import serve
 
     store = open_store(settings)
     try:
-        asyncio.run(serve(settings, store))
+        asyncio.run(serve(settings, store, builds))
     except KeyboardInterrupt:
         pass
     except BaseExceptionGroup as group:
@@ -120,6 +124,7 @@ def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
     if settings.dashboard and sys.stdin.isatty():
         _serve_dashboard_beside(settings, clock)
     console = Console(core, clock, sys.stdout, getattr(args, "as_name", None) or "me")
+    core.attach(console.port)
     # A service manager's SIGTERM ends the chat as Ctrl-C does: each command is already
     # committed, so leaving between two lines loses nothing; the database is closed cleanly.
     previous = signal.signal(signal.SIGTERM, _interrupt)
@@ -145,16 +150,14 @@ def _serve_dashboard_beside(settings: Settings, clock: Clock) -> None:
     loop and a connection pool of its own; it ends with the process.
     """
     from bot.dashboard.web import add_dashboard_routes
-    from bot.health import HealthServer
+    from bot.health import add_health_routes
+    from bot.web import WebServer
 
     def serve() -> None:
         store = Store.connect(settings.database_url, timeouts(settings))
-        server = HealthServer(
-            store,
-            settings.port,
-            host="127.0.0.1",
-            routes=lambda app: add_dashboard_routes(app, store, settings, clock),
-        )
+        server = WebServer(settings.port, host="127.0.0.1")
+        add_health_routes(server, store)
+        add_dashboard_routes(server, store, settings, clock)
         asyncio.run(server.run())
 
     threading.Thread(target=serve, name="dashboard", daemon=True).start()
@@ -213,12 +216,15 @@ def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _email_lookup(community_id: str, settings: Settings) -> EmailLookup | None:
+def _email_lookup(community_id: str) -> EmailLookup | None:
     """The platform's way to turn emails into member ids, where it has one and is set up."""
-    if community_id.startswith("slack:") and settings.slack_bot_token:
+    if community_id.startswith("slack:"):
         from adapters.slack.emails import SlackEmails
+        from adapters.slack.settings import SlackSettings
 
-        return SlackEmails(settings)
+        slack = SlackSettings.from_env(os.environ)
+        if slack.bot_token:
+            return SlackEmails(slack)
     return None
 
 
@@ -239,7 +245,7 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
                 store,
                 args.community,
                 data,
-                _email_lookup(args.community, settings),
+                _email_lookup(args.community),
                 SystemClock().now(),
                 dry_run=args.dry_run,
                 progress_out=sys.stderr,
@@ -311,9 +317,9 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser(
         "run",
         help="start every platform whose credentials are set (none: the console chat)",
-        description="Serve Slack and/or Discord when their credentials are set, in one "
-        "process and one database; with none set, start the console chat on the embedded "
-        "SQLite database.",
+        description="Serve every platform whose credentials are set (Slack, Discord, any "
+        "other installed), in one process and one database; with none set, start the console "
+        "chat on the embedded SQLite database.",
     )
     run.add_argument("--as", dest="as_name", metavar="NAME", help="console member to speak as")
     run.set_defaults(func=cmd_run)
@@ -429,16 +435,12 @@ def build_parser() -> argparse.ArgumentParser:
         ),
         "bot.bench",
     )
-    discord = sub.add_parser("discord", help="Discord helpers", description="Discord helpers.")
-    discord_sub = discord.add_subparsers(dest="discord_command", metavar="ACTION", required=True)
-    _plugin(
-        discord_sub.add_parser(
-            "invite-url",
-            help="print the URL that adds the bot to a server",
-            description="Print the OAuth2 URL that adds the bot to a server.",
-        ),
-        "adapters.discord.invite",
-    )
+    try:
+        installed = platforms()
+    except RegistryError:
+        installed = []  # `whuffie run` says how to repair the installation
+    for platform in installed:
+        platform.add_commands(sub)
     return parser
 
 
@@ -454,7 +456,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         configure_logging(os.environ, sys.stderr, verbose=args.verbose)
         settings = Settings.from_env()
         return int(args.func(args, settings))
-    except (CliError, SettingsError, StoreError) as exc:
+    except (CliError, SettingsError, StoreError, RegistryError) as exc:
         print(f"whuffie: {exc}", file=sys.stderr)
         return 2
 

@@ -1,4 +1,4 @@
-"""Serving the chat platforms: the core, its scheduler and each configured adapter together."""
+"""Serving the chat platforms: the core, its scheduler, the adapters and the shared HTTP server."""
 
 from __future__ import annotations
 
@@ -6,16 +6,15 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Sequence
 
-from aiohttp import web
-
+from bot.adapter import Adapter, Build
 from bot.app import Whuffie
 from bot.dashboard.web import add_dashboard_routes
-from bot.health import HealthServer
+from bot.health import add_health_routes
 from bot.settings import Settings
 from bot.store import Store
+from bot.web import WebServer
 
 log = logging.getLogger(__name__)
 
@@ -25,31 +24,27 @@ SHUTDOWN_GRACE_SECONDS = 6.0
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 
-def build_adapters(core: Whuffie, settings: Settings) -> list[Any]:
-    """One adapter per platform whose credentials are set, each attached to the core."""
-    adapters: list[Any] = []
-    if settings.slack_enabled:
-        from adapters.slack import SlackAdapter
-
-        adapters.append(SlackAdapter(core, settings))
-    if settings.discord_enabled:
-        from adapters.discord import DiscordAdapter
-
-        adapters.append(DiscordAdapter(core, settings))
+def build_adapters(core: Whuffie, server: WebServer, builds: Sequence[Build]) -> list[Adapter]:
+    """One adapter per configured platform, each attached to the core once, here."""
+    adapters = [build(core, server) for build in builds]
     for adapter in adapters:
-        core.attach(adapter)
+        core.attach(adapter.port)
     return adapters
 
 
-def dashboard(core: Whuffie) -> Callable[[web.Application], None]:
-    """Adds the admin dashboard to an HTTP server (nothing with WHUFFIE_DASHBOARD=off)."""
-    return lambda app: add_dashboard_routes(app, core.store, core.settings, core.clock)
+def shared_server(core: Whuffie, *, port: int | None = None, host: str = "0.0.0.0") -> WebServer:
+    """The process's HTTP server on PORT: the health endpoints, and the admin dashboard."""
+    server = WebServer(core.settings.port if port is None else port, host)
+    add_health_routes(server, core.store)
+    add_dashboard_routes(server, core.store, core.settings, core.clock)
+    return server
 
 
-async def serve(settings: Settings, store: Store) -> None:
+async def serve(settings: Settings, store: Store, builds: Sequence[Build]) -> None:
     """Run every adapter and the scheduler tick, on one database, until SIGTERM or SIGINT."""
     core = Whuffie(settings, store)
-    adapters = build_adapters(core, settings)
+    server = shared_server(core)
+    adapters = build_adapters(core, server, builds)
     names = ", ".join(type(a).__name__ for a in adapters)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -57,28 +52,26 @@ async def serve(settings: Settings, store: Store) -> None:
         loop.add_signal_handler(signum, stop.set)
     log.info("Whuffie is running (%s). Stop with Ctrl-C.", names)
     try:
+        # Every part registered its routes while being built: the server starts once, with all.
+        if server.has_routes:
+            await server.start()
         async with asyncio.TaskGroup() as group:
             tasks = [group.create_task(core.run_scheduler())]
             tasks += [group.create_task(adapter.run()) for adapter in adapters]
-            # Slack's HTTP mode serves /healthz and /readyz beside its events on PORT; with no
-            # HTTP server of its own, the bot serves them on PORT for whatever watches it,
-            # until the work in hand is done.
-            health = None
-            if not any(getattr(a, "serves_http", False) for a in adapters):
-                server = HealthServer(store, settings.port, routes=dashboard(core))
-                health = group.create_task(server.run())
             await stop.wait()
-            await shut_down(core, adapters, tasks)
-            if health is not None:
-                health.cancel()
+            await shut_down(core, server, adapters, tasks)
     finally:
+        await server.stop()
         for signum in STOP_SIGNALS:
             loop.remove_signal_handler(signum)
         store.dispose()
 
 
 async def shut_down(
-    core: Whuffie, adapters: Sequence[Any], tasks: Sequence[asyncio.Task[None]]
+    core: Whuffie,
+    server: WebServer,
+    adapters: Sequence[Adapter],
+    tasks: Sequence[asyncio.Task[None]],
 ) -> None:
     """Stop taking work, finish what was acknowledged (bounded), hand back what is left."""
     log.info(
@@ -94,5 +87,6 @@ async def shut_down(
     for task in [*stopping, *tasks]:
         with contextlib.suppress(BaseException):
             await task
+    await server.stop()
     await core.close()
     log.info("Whuffie stopped.")

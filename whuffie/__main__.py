@@ -1,0 +1,7 @@
+"""`python -m whuffie` is the `whuffie` command."""
+
+import sys
+
+from whuffie.cli import main
+
+sys.exit(main())
