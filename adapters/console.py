@@ -11,7 +11,7 @@ from typing import TextIO
 
 from bot.app import Whuffie
 from bot.clock import ManualClock
-from bot.port import Actor, Invocation, Message
+from bot.port import Actor, Invocation, Message, Undeliverable
 
 PLATFORM = "console"
 COMMUNITY = "console"
@@ -22,6 +22,7 @@ CONTROLS_HELP = """Console controls:
   !as NAME              become NAME
   !wait 25h             move the bot's clock on (s, m, h, d), so timeouts and follow-ups fire
   !admin NAME           make NAME an admin of the console community
+  !dmsoff NAME          NAME closes their DMs: the bot can no longer reach them
   !help                 this help; `/help` lists the bot's commands
   !quit                 leave (end of input works too)"""
 
@@ -56,6 +57,7 @@ class ConsolePort:
     def __init__(self, out: TextIO) -> None:
         self.out = out
         self.admins: set[str] = set()
+        self.closed: set[str] = set()  # members who closed their DMs (`!dmsoff`)
         self.names: dict[str, str] = {}
         self._refs = count(1)
 
@@ -65,8 +67,11 @@ class ConsolePort:
         self.out.flush()
 
     async def send_dm(self, community: str, user_ids: Sequence[str], message: Message) -> str:
-        """Print a DM (several names: a group DM)."""
-        names = ",".join(self.mention(u) for u in user_ids)
+        """Print a DM (several names: a group DM) to those whose DMs are open."""
+        reachable = [u for u in user_ids if u not in self.closed]
+        if not reachable:
+            raise Undeliverable("closed their DMs")
+        names = ",".join(self.mention(u) for u in reachable)
         self.block(f"dm {names}", message)
         return f"{next(self._refs)}:{names}"
 
@@ -138,7 +143,7 @@ class Console:
         return True
 
     async def control(self, text: str) -> bool:
-        """`!as`, `!wait`, `!admin`, `!help`, `!quit`."""
+        """`!as`, `!wait`, `!admin`, `!dmsoff`, `!help`, `!quit`."""
         verb, _, arg = text.partition(" ")
         arg = arg.strip()
         if verb in ("quit", "exit"):
@@ -149,6 +154,9 @@ class Console:
         elif verb == "admin" and arg:
             self.port.admins.add(self.actor(arg).user_id)
             self.out.write(f"({arg} is now an admin)\n\n")
+        elif verb == "dmsoff" and arg:
+            self.port.closed.add(self.actor(arg).user_id)
+            self.out.write(f"({arg} has closed their DMs)\n\n")
         elif verb == "wait" and (found := _DURATION.match(arg.lower())):
             wait = timedelta(**{_UNITS[found[2]]: float(found[1])})
             if wait > MAX_WAIT:

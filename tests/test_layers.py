@@ -40,9 +40,9 @@ def imported(tree: ast.AST) -> Iterator[tuple[int, str]]:
 def named_modules(tree: ast.AST) -> Iterator[tuple[int, str]]:
     """Strings that spell a platform module's path ('adapters.discord.invite')."""
     for node in ast.walk(tree):
-        if isinstance(node, ast.Constant) and isinstance(node.value, str):
-            if MODULE_PATH.match(node.value.strip()):
-                yield node.lineno, node.value
+        is_text = isinstance(node, ast.Constant) and isinstance(node.value, str)
+        if is_text and MODULE_PATH.match(node.value.strip()):
+            yield node.lineno, node.value
 
 
 def top(module: str) -> str:
@@ -96,4 +96,7 @@ def test_the_walk_sees_every_way_of_naming_a_platform(tmp_path: Path) -> None:
         "importlib",
         "adapters.slack",
     ]
-    assert sorted(t for _, t in named_modules(tree)) == ["adapters.discord.invite", "adapters.slack"]
+    assert sorted(t for _, t in named_modules(tree)) == [
+        "adapters.discord.invite",
+        "adapters.slack",
+    ]

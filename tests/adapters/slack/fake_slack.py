@@ -248,6 +248,8 @@ class FakeSlack:
                 return {"ok": False, "error": "user_not_found"}
             if user["is_bot"]:
                 return {"ok": False, "error": "cannot_dm_bot"}
+            if user.get("deleted"):
+                return {"ok": False, "error": "user_disabled"}
         return {"ok": True, "channel": {"id": self.dm_channel(*ids)}}
 
     def _chat_postMessage(self, args: dict[str, Any]) -> dict[str, Any]:
