@@ -31,7 +31,7 @@ async def test_discord_only_serves_the_dashboard_link_from_helpstats(
     process = await start_bot(tmp_path, environment(tmp_path, fake, PORT=str(port)))
     try:
         await asyncio.wait_for(fake.connected(), STARTUP_SECONDS)
-        await asyncio.wait_for(read_until(process, "Health endpoints on port"), STARTUP_SECONDS)
+        await asyncio.wait_for(read_until(process, "Serving HTTP on port"), STARTUP_SECONDS)
         stats = await fake.answered(await fake.slash(guild, owner, "helpstats"))
         found = re.search(rf"http://localhost:{port}(/dashboard/\S+)", stats.text)
         assert found, stats.text
