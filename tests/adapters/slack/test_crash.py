@@ -32,7 +32,9 @@ pytestmark = pytest.mark.postgres
 STARTUP_SECONDS = 30.0
 KILLS = 10
 OWED = 120
-LEASE_SECONDS = 2  # the lease a killed process's message waits out (default 30)
+# The lease a killed process's message waits out: short here so the test is quick; to measure
+# with the product's default, run it with WHUFFIE_CRASH_LEASE_SECONDS=30 and `-s`.
+LEASE_SECONDS = int(os.environ.get("WHUFFIE_CRASH_LEASE_SECONDS", "2"))
 
 
 @pytest.fixture
@@ -216,3 +218,65 @@ async def test_kill_9_before_the_reply_goes_out_still_answers_the_member(
     assert "figma" in reply.shown_text()
     assert process.returncode == 0
     assert statuses(database) == Counter(), "a delivered reply is not kept"
+
+
+async def test_kill_9_in_the_middle_of_a_tick_moves_the_need_on_once(
+    fake_slack: FakeSlack,
+    database: Store,
+    pg_url: str,
+    tmp_path: Path,
+    processes: list[asyncio.subprocess.Process],
+) -> None:
+    """Killed while its tick expires an ask: after a restart the next helper is asked, once."""
+    for user, name in [(ALICE, "Alice"), (BOB, "Bob"), ("UCAROL", "Carol")]:
+        fake_slack.add_user(user, name)
+    env = {**environ(pg_url, fake_slack), "WHUFFIE_ASKS_AT_ONCE": "1"}
+    fake_slack.reset_socket()
+    process = await start_bot(tmp_path, env)
+    processes.append(process)
+    await asyncio.wait_for(fake_slack.socket_connected(), STARTUP_SECONDS)
+    await type_command(fake_slack, BOB, "/offer", "postgres")
+    await type_command(fake_slack, "UCAROL", "/offer", "postgres")
+    await type_command(fake_slack, ALICE, "/need", "my postgres query is slow")
+    helpers = {BOB, "UCAROL"}
+    await until(lambda: any(fake_slack.messages_in(u) for u in helpers), "the first ask")
+    [first] = [u for u in helpers if fake_slack.messages_in(u)]
+    [second] = helpers - {first}
+
+    # Hold the first helper's row, so the tick that expires their ask stops inside its
+    # transaction, holding the need and the ask; then make the ask overdue.
+    holder = database.engine.connect()
+    holding = holder.begin()
+    me = holder.execute(text("SELECT pg_backend_pid()")).scalar_one()
+    holder.execute(text("SELECT id FROM member WHERE user_id = :u FOR UPDATE"), {"u": first}).all()
+    with database.engine.begin() as conn:
+        conn.execute(text("UPDATE ask SET expires_at = now() - interval '1 minute'"))
+
+    def tick_waits_on_us() -> bool:
+        with database.engine.connect() as conn:
+            query = "SELECT count(*) FROM pg_stat_activity WHERE :me = ANY(pg_blocking_pids(pid))"
+            return bool(conn.execute(text(query), {"me": me}).scalar_one())
+
+    await until(tick_waits_on_us, "the tick stops on the held row")
+    await kill(process)
+    holding.rollback()
+    holder.close()
+    assert not fake_slack.messages_in(second), "the killed tick asked nobody"
+
+    process = await serving(fake_slack, pg_url, tmp_path, processes)
+    try:
+        await until(lambda: fake_slack.messages_in(second), "the next helper is asked")
+        await until(lambda: set(statuses(database)) <= {"sent"}, "everything owed is delivered")
+    finally:
+        process.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(process.communicate(), STARTUP_SECONDS)
+    assert process.returncode == 0
+    assert len(fake_slack.messages_in(second)) == 1, "asked once, not once per tick"
+    with database.session() as session:
+        asks = session.execute(
+            text("SELECT m.user_id, a.status FROM ask a JOIN member m ON m.id = a.member_id")
+        ).all()
+    assert sorted(asks) == sorted([(first, "expired"), (second, "pending")])
+    [closed] = fake_slack.messages_in(first)
+    assert "postgres" in closed.shown_text()
+    assert not closed.buttons(), "the expired ask can no longer be answered"
