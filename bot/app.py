@@ -18,8 +18,8 @@ from bot.context import Context
 from bot.edge import clean
 from bot.members import ensure_member, find_member, keep_name_current
 from bot.models import Member
-from bot.outbox import Claimed, Sender, deactivate, owe_reply, purge, reactivate
-from bot.port import Actor, Invocation, Message, Port
+from bot.outbox import Claimed, Sender, deactivate, owe_reply, purge, reactivate, stopped
+from bot.port import Actor, InstallationBroken, Invocation, Message, Port
 from bot.scheduler import due_work
 from bot.seen import forget_old, remember
 from bot.settings import Settings
@@ -183,6 +183,8 @@ class Whuffie:
         if name == "helpstats":
             try:
                 allowed = await self.is_admin(invocation)
+            except InstallationBroken as exc:
+                return texts.admins_unknown(exc.reason), None
             except Exception:
                 log.exception("could not tell whether a member is an admin")
                 return texts.oops(), None
@@ -191,6 +193,8 @@ class Whuffie:
 
         def work(session: Session) -> tuple[Message, Claimed | None]:
             community = invocation.actor.community
+            # Told before it is cleared: an admin hears that delivery had stopped, and why.
+            held = stopped(session, community) if name == "helpstats" else None
             if reactivate(session, community):  # a command: the bot is installed again
                 log.warning("%s uses the bot again: sending to it again", community)
             if name in ONLY_FOR_KNOWN_MEMBERS or known_only:
@@ -203,6 +207,8 @@ class Whuffie:
                 return reply, owe_reply(self.ctx, session, known, reply) if keep else None
             me = ensure_member(session, invocation.actor, self.ctx.now())
             reply = handler(self.ctx, session, me, invocation)
+            if held is not None:
+                reply = texts.delivery_had_stopped(reply, held.since, held.reason, held.waiting)
             # Last, so the member's own row joins the lock order after needs and asks.
             keep_name_current(session, me, invocation.actor)
             return reply, owe_reply(self.ctx, session, me, reply) if keep else None

@@ -8,10 +8,10 @@ import random
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 
-from sqlalchemy import ColumnElement, and_, delete, exists, not_, update
+from sqlalchemy import ColumnElement, and_, delete, exists, func, not_, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, or_, select
 
@@ -281,6 +281,28 @@ def deactivate(ctx: Context, session: Session, community_id: str, reason: str) -
     community.inactive_since, community.inactive_reason = ctx.now(), reason[:100]
     session.add(community)
     return True
+
+
+@dataclass(frozen=True)
+class Stopped:
+    """Why and since when nothing is sent to a community, and how much waits for it."""
+
+    since: datetime
+    reason: str
+    waiting: int
+
+
+def stopped(session: Session, community_id: str) -> Stopped | None:
+    """What an admin should hear about a community the platform refused the bot in, if any."""
+    community = session.get(Community, community_id)
+    if community is None or community.inactive_since is None:
+        return None
+    waiting = session.exec(
+        select(func.count())
+        .select_from(Outbox)
+        .where(col(Outbox.community_id) == community_id, col(Outbox.status) == OUT_PENDING)
+    ).one()
+    return Stopped(community.inactive_since, community.inactive_reason or "", int(waiting))
 
 
 def reactivate(session: Session, community_id: str) -> bool:

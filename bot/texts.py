@@ -554,6 +554,25 @@ def helpstats_refused() -> Message:
     )
 
 
+def admins_unknown(reason: str) -> Message:
+    """/helpstats, when the platform refuses the bot's own credentials in this community."""
+    return Message(
+        f"I can't check who the admins are here: the platform refuses my credentials "
+        f"(`{reason}`). The app may have been removed or lost a permission — an admin can "
+        "reinstall it, and nothing members told me is lost."
+    )
+
+
+def delivery_had_stopped(stats: Message, since: datetime, reason: str, waiting: int) -> Message:
+    """/helpstats, headed by what admins must know: delivery had stopped in this community."""
+    notice = (
+        f"*Heads-up:* since {_day(since)} the platform refused my messages here (`{reason}`), "
+        f"so {_plural(waiting, 'message')} waited. I'm trying again now; if they still don't "
+        "go out, the app needs reinstalling or its permissions checked."
+    )
+    return Message(f"{notice}\n\n{stats.text}", stats.buttons)
+
+
 def forget_confirm(minutes: int, *, again: bool = False) -> Message:
     """Asked before deleting everything; the button only works for a few minutes."""
     first = (

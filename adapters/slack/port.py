@@ -186,7 +186,13 @@ class SlackPort:
 
     async def is_admin(self, community: str, user_id: str) -> bool:
         """Workspace admins and owners, as `users.info` says (the core adds WHUFFIE_ADMINS)."""
-        return (await self.member(user_id)).is_admin
+        try:
+            return (await self.member(user_id)).is_admin
+        except SlackApiError as exc:
+            code = _error_code(exc)
+            if code in INSTALLATION_ERRORS:
+                raise InstallationBroken(f"slack: {code}") from exc
+            raise
 
     async def is_member(self, community: str, user_id: str) -> bool:
         """Whether the workspace still has this member: a deactivated account is gone."""

@@ -1,0 +1,69 @@
+"""Admins hear, in `/helpstats`, when Slack had stopped taking the bot's messages."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import replace
+
+import pytest
+
+from adapters.slack import SlackSettings
+from bot.app import Whuffie
+from bot.clock import ManualClock
+from bot.settings import Settings
+from bot.store import Store
+from tests.adapters.slack.conftest import ALICE, BOB, DANA, Chat, start_slack, stop_slack
+from tests.adapters.slack.fake_slack import FakeSlack
+from tests.adapters.slack.signed import SlackSender
+
+
+@pytest.fixture
+async def one_at_a_time(
+    settings: Settings,
+    slack_settings: SlackSettings,
+    store: Store,
+    clock: ManualClock,
+    fake_slack: FakeSlack,
+) -> AsyncIterator[Chat]:
+    """A workspace where the bot asks one candidate at a time."""
+    core = Whuffie(replace(settings, asks_at_once=1), store, clock=clock)
+    adapter = await start_slack(core, slack_settings)
+    assert adapter.http_url is not None
+    yield Chat(adapter, SlackSender(adapter.http_url, fake_slack), fake_slack)
+    await stop_slack(adapter)
+
+
+async def test_helpstats_tells_the_admin_that_delivery_had_stopped_and_why(
+    one_at_a_time: Chat, fake_slack: FakeSlack
+) -> None:
+    """A scope taken away: the admin's next /helpstats says so; the held ask then goes out."""
+    chat = one_at_a_time
+    await chat.type(BOB, "/offer", "postgres")
+    fake_slack.fail("chat.postMessage", "missing_scope")
+    await chat.type(ALICE, "/need", "my slow postgres query")
+    assert fake_slack.messages_in(BOB) == []
+
+    stats = await chat.type(DANA, "/helpstats")
+
+    assert "Heads-up" in stats
+    assert "slack: missing_scope" in stats
+    assert "1 message waited" in stats
+    assert "Needs posted: 1" in stats, "the figures follow the notice"
+    [ask] = fake_slack.messages_in(BOB)
+    assert "my slow postgres query" in ask.shown_text()
+    again = await chat.type(DANA, "/helpstats")
+    assert "Heads-up" not in again, "said once, while it matters"
+
+
+async def test_helpstats_with_a_revoked_token_says_what_is_wrong(
+    chat: Chat, fake_slack: FakeSlack
+) -> None:
+    """Slack refusing the token when the bot checks for an admin: a reason, not 'oops'."""
+    await chat.type(BOB, "/offer", "postgres")
+    fake_slack.fail("users.info", "token_revoked", times=5)
+
+    reply = await chat.type(DANA, "/helpstats")
+
+    assert "token_revoked" in reply
+    assert "reinstall" in reply
+    assert "went wrong" not in reply
