@@ -125,17 +125,22 @@ def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
         _serve_dashboard_beside(settings, clock)
     console = Console(core, clock, sys.stdout, getattr(args, "as_name", None) or "me")
     core.attach(console.port)
-    # A service manager's SIGTERM ends the chat as Ctrl-C does: each command is already
-    # committed, so leaving between two lines loses nothing; the database is closed cleanly.
-    previous = signal.signal(signal.SIGTERM, _interrupt)
+    # Ctrl-C and a service manager's SIGTERM end the chat at once, even while it waits for a
+    # line (asyncio's own Ctrl-C handling would wait for the next line): each command is
+    # committed as it runs, so leaving between two loses nothing; the database closes cleanly.
+    previous = {signum: signal.signal(signum, _interrupt) for signum in STOP_SIGNALS}
     try:
         asyncio.run(console.run(stdin_lines(), interactive=sys.stdin.isatty()))
     except KeyboardInterrupt:
         print()
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
         store.dispose()
     return 0
+
+
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 
 def _interrupt(signum: int, frame: object) -> None:

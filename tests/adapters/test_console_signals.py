@@ -49,6 +49,22 @@ async def _read_until(process: asyncio.subprocess.Process, needle: str) -> str:
     return seen
 
 
+def _in_read_on_stdin(pid: int) -> bool:
+    """Tell whether the process sits in `read` on its standard input (Linux's own account)."""
+    # "<number> <first argument> …": read is 0 on x86-64 and 63 on arm64; stdin is 0x0.
+    number, _, rest = Path(f"/proc/{pid}/syscall").read_text().partition(" ")
+    return number in {"0", "63"} and rest.startswith("0x0 ")
+
+
+async def _reading_stdin(process: asyncio.subprocess.Process) -> None:
+    """Wait until the console waits for a line."""
+    for _ in range(600):
+        if _in_read_on_stdin(process.pid):
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("the console never waited for input")
+
+
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
 async def test_console_stops_cleanly_on_a_stop_signal(tmp_path: Path, signum: int) -> None:
     """A stop signal while the console waits for input: exit 0, no traceback, nothing lost."""
@@ -57,6 +73,7 @@ async def test_console_stops_cleanly_on_a_stop_signal(tmp_path: Path, signum: in
     process.stdin.write(b"/offer postgres\n")
     await process.stdin.drain()
     await _read_until(process, "postgres")
+    await _reading_stdin(process)
 
     process.send_signal(signum)
     _, stderr = await asyncio.wait_for(process.communicate(), WAIT_SECONDS)

@@ -31,10 +31,12 @@ pytestmark = pytest.mark.postgres
 
 STARTUP_SECONDS = 30.0
 KILLS = 10
-OWED = 120
 # The lease a killed process's message waits out: short here so the test is quick; to measure
 # with the product's default, run it with WHUFFIE_CRASH_LEASE_SECONDS=30 and `-s`.
 LEASE_SECONDS = int(os.environ.get("WHUFFIE_CRASH_LEASE_SECONDS", "2"))
+POST_SECONDS = 0.3  # each chat.postMessage takes this long, so a kill finds one in flight
+# Enough owed DMs that every one of the kills still finds some to send, whatever the lease.
+OWED = max(120, int(KILLS * (LEASE_SECONDS + 10) / POST_SECONDS))
 
 
 @pytest.fixture
@@ -144,7 +146,7 @@ async def test_kill_9_during_delivery_loses_nothing_and_strands_nothing(
 ) -> None:
     """Ten `kill -9` mid-delivery: every owed DM arrives, twice only if it was in flight."""
     owed = owe(database, fake_slack, OWED)
-    fake_slack.slow("chat.postMessage", 0.3)
+    fake_slack.slow("chat.postMessage", POST_SECONDS)
     in_flight_at_kill: set[int] = set()
     delays: list[float] = []
     after_kill: list[float] = []
@@ -169,7 +171,8 @@ async def test_kill_9_during_delivery_loses_nothing_and_strands_nothing(
     await until(lambda: sent(database, in_flight_at_kill), "the last stranded message")
     delays.append(time.monotonic() - started)
     after_kill.append(time.monotonic() - killed)
-    await until(lambda: set(statuses(database)) == {"sent"}, "everything owed is delivered", 120)
+    drain = max(120.0, OWED * POST_SECONDS)
+    await until(lambda: set(statuses(database)) == {"sent"}, "everything owed is delivered", drain)
     process.send_signal(signal.SIGTERM)
     await asyncio.wait_for(process.communicate(), STARTUP_SECONDS)
     assert process.returncode == 0
