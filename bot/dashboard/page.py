@@ -41,6 +41,12 @@ svg .name { font-size: 13px; fill: #111827; font-weight: 600; paint-order: strok
 .empty { color: var(--soft); font-style: italic; padding: 18px 0; }
 .chain { font-weight: 600; overflow-wrap: anywhere; }
 ul.connectors { padding-left: 1.2em; margin: 6px 0 0; }
+details { margin-top: 8px; font-size: .85rem; }
+summary { cursor: pointer; color: #1d4ed8; }
+table { border-collapse: collapse; width: 100%; margin-top: 6px; display: block; overflow-x: auto; }
+th, td { text-align: right; padding: 3px 6px; border-bottom: 1px solid var(--line);
+  white-space: nowrap; }
+th:first-child, td:first-child { text-align: left; }
 footer { margin: 20px 0 8px; font-size: .95rem; }
 footer a { margin-right: 14px; }
 @media (max-width: 520px) { main { padding: 10px; } .tile b { font-size: 1.25rem; } }
@@ -127,7 +133,28 @@ def _flow(board: Board, labels: list[str]) -> str:
             svg.Series("resolved", svg.GREEN, [w.resolved for w in board.weeks]),
         ],
     )
-    return _figure("flow", "Needs each week", chart, "Counted by the week each thing happened.")
+    return _figure(
+        "flow",
+        "Needs each week",
+        chart + _week_table(board),
+        "Counted by the week each thing happened.",
+    )
+
+
+def _week_table(board: Board) -> str:
+    """The weeks' numbers as a table, folded away: for screen readers and for copying."""
+    head = (
+        "<tr><th>Week of</th><th>Posted</th><th>Introduced</th><th>Resolved</th>"
+        "<th>Matched</th><th>Median</th><th>Slowest 10%</th></tr>"
+    )
+    rows = "".join(
+        f"<tr><td>{w.start:%d %b %Y}</td><td>{w.posted}</td><td>{w.introduced}</td>"
+        f"<td>{w.resolved}</td><td>{_pct(w.share_matched)}</td><td>{_hours(w.median_hours)}</td>"
+        f"<td>{_hours(w.slow_hours)}</td></tr>"
+        for w in reversed(board.weeks)
+    )
+    summary = "<summary>The numbers, week by week</summary>"
+    return f"<details>{summary}<table>{head}{rows}</table></details>"
 
 
 def _matched(board: Board, labels: list[str]) -> str:
