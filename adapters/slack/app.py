@@ -19,6 +19,7 @@ from collections.abc import Awaitable, Callable, Coroutine
 from datetime import timedelta
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
@@ -28,6 +29,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.signature import SignatureVerifier
+from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from adapters.slack import blocks
 from adapters.slack.client import build_client
@@ -77,6 +79,9 @@ class SlackAdapter(SlackPort):
         self.server = server
         self._socket: AsyncSocketModeHandler | None = None
         self._stopped = asyncio.Event()
+        # One HTTP session (kept-alive connections) for every Web API call and reply; made
+        # at start, inside the event loop. Until then, each call opens its own.
+        self._session: aiohttp.ClientSession | None = None
         self.body_timeout = BODY_TIMEOUT_SECONDS
         self._verifier = (
             SignatureVerifier(settings.signing_secret) if settings.signing_secret else None
@@ -296,7 +301,8 @@ class SlackAdapter(SlackPort):
         """
         try:
             if respond.response_url:
-                answer = await respond(
+                webhook = AsyncWebhookClient(respond.response_url, session=self._session)
+                answer = await webhook.send(
                     text=blocks.fallback_text(reply),
                     blocks=blocks.to_blocks(reply) or None,
                     response_type="ephemeral",
@@ -325,6 +331,9 @@ class SlackAdapter(SlackPort):
 
     async def start(self) -> None:
         """Check the token, then connect through Socket Mode (HTTP: the shared server serves)."""
+        if self._session is None:
+            self._session = aiohttp.ClientSession()
+            self.client.session = self.bolt.client.session = self._session
         identity = await self._whoami()
         who = f"@{identity.get('user', '?')} in {identity.get('team', '?')}"
         if self.socket_mode:
@@ -402,15 +411,22 @@ class SlackAdapter(SlackPort):
         if self._socket is not None:
             await self._socket.close_async()
             self._socket = None
-        if not self._tasks:
-            return
         try:
-            await asyncio.wait_for(self.idle(), SHUTDOWN_GRACE_SECONDS)
+            if self._tasks:
+                await asyncio.wait_for(self.idle(), SHUTDOWN_GRACE_SECONDS)
         except TimeoutError:
             log.warning("Slack: %d requests still running at shutdown", len(self._tasks))
         finally:  # also when stopping is itself cancelled: nothing outlives the adapter
             for task in list(self._tasks):
                 task.cancel()
+            await self._close_session()
+
+    async def _close_session(self) -> None:
+        """Close the shared HTTP session; a late send (a last tick) opens its own."""
+        session, self._session = self._session, None
+        if session is not None:
+            self.client.session = self.bolt.client.session = None
+            await session.close()
 
     async def run(self) -> None:
         """Serve Slack until stopped (or cancelled), then clean up."""

@@ -23,6 +23,12 @@ TEAM_ID = "T0TEAM"
 BOT_USER_ID = "U0WHUFFIE"
 
 
+def _peer(request: web.Request) -> str:
+    """The client end of the connection a request came on."""
+    peer = request.transport.get_extra_info("peername") if request.transport else None
+    return f"{peer[0]}:{peer[1]}" if peer else ""
+
+
 @dataclass
 class Call:
     """One request the bot made to the fake."""
@@ -31,6 +37,7 @@ class Call:
     args: dict[str, Any]
     token: str
     at: float
+    peer: str = ""  # the client's address and port: one per connection it opened
 
 
 @dataclass
@@ -79,6 +86,7 @@ class FakeSlack:
     posted: dict[str, Posted] = field(default_factory=dict)  # "channel:ts" -> message
     responses: list[Response] = field(default_factory=list)
     responding: list[str] = field(default_factory=list)  # response URLs posted to, so far
+    responding_peers: list[str] = field(default_factory=list)  # the connection of each
     views: list[dict[str, Any]] = field(default_factory=list)
     url: str = ""
     _errors: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
@@ -191,7 +199,7 @@ class FakeSlack:
         elif request.can_read_body:
             args.update(await request.post())
         token = request.headers.get("Authorization", "").removeprefix("Bearer ")
-        self.calls.append(Call(method, args, token, time.monotonic()))
+        self.calls.append(Call(method, args, token, time.monotonic(), _peer(request)))
         if self.delay:
             await asyncio.sleep(self.delay)
         if self._slow.get(method):
@@ -279,6 +287,7 @@ class FakeSlack:
     async def _respond(self, request: web.Request) -> web.Response:
         body = await request.json()
         self.responding.append(f"{self.url}{request.path}")
+        self.responding_peers.append(_peer(request))
         if self._slow.get("respond"):
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stopping.wait(), self._slow["respond"])
