@@ -6,7 +6,7 @@ import asyncio
 import logging
 import random
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
@@ -40,6 +40,11 @@ SEND_TIMEOUT = timedelta(minutes=2)
 FIRST_BACKOFF = timedelta(seconds=10)
 MAX_BACKOFF = timedelta(hours=1)
 MAX_ATTEMPTS = 30
+# At most this many messages are sent at once by one process (one per conversation): the
+# most a process killed mid-send holds back, for one lease.
+SEND_AT_ONCE = 8
+# Due rows looked at to fill a batch, past later messages of the same conversations.
+LOOK_AHEAD = 4 * SEND_AT_ONCE
 
 
 @dataclass(frozen=True)
@@ -81,30 +86,45 @@ def _claimable(ctx: Context) -> ColumnElement[bool]:
     )
 
 
-def claim(ctx: Context, session: Session) -> Claimed | None:
-    """Take the next message due for this process, and only that one.
+def _conversation(row: Outbox) -> tuple[object, ...]:
+    """Messages of one conversation go out one after another, in the order they were owed."""
+    if row.kind == "update":
+        return ("edit", row.target_ask_id, row.target_ref)
+    return ("dm", *sorted(row.recipients))
 
-    Claiming exactly what is about to be sent means a process killed mid-send holds back
-    one message, for one short lease, and never a batch behind it.
+
+def claim(ctx: Context, session: Session, limit: int = SEND_AT_ONCE) -> tuple[list[Claimed], bool]:
+    """Take the next messages due for this process: at most `limit`, one per conversation.
+
+    What is claimed is sent at once, all together: a process killed mid-send holds back the
+    messages it was sending, for one short lease, and never a queue behind them. The flag
+    says whether more were due than were taken.
     """
     platforms = list(ctx.ports)
     if not platforms:
-        return None
-    while True:
-        row = session.exec(
-            select(Outbox)
-            .where(_claimable(ctx), served(Outbox.community_id, platforms), _editable(), _active())
-            .order_by(col(Outbox.id))
-            .limit(1)
-            .with_for_update(skip_locked=True)
-        ).first()
-        if row is None:
-            return None
+        return [], False
+    rows = session.exec(
+        select(Outbox)
+        .where(_claimable(ctx), served(Outbox.community_id, platforms), _editable(), _active())
+        .order_by(col(Outbox.id))
+        .limit(LOOK_AHEAD)
+        .with_for_update(skip_locked=True)
+    ).all()
+    more = len(rows) == LOOK_AHEAD
+    token = uuid.uuid4().hex  # one claim for the batch: renewed and checked together
+    taken: list[Claimed] = []
+    conversations: set[tuple[object, ...]] = set()
+    for row in rows:
+        conversation = _conversation(row)
+        if conversation in conversations or len(taken) == limit:
+            more = True  # waits for the message before it in its conversation, or for room
+            continue
         if row.status == OUT_SENDING:  # its sender died mid-send: that was one try
             row.attempts += 1
             if row.attempts >= MAX_ATTEMPTS:  # one that kills every process sending it
                 row.last_error = "its sender stopped mid-send every time"
                 _give_up(ctx, session, row)
+                more = True  # an ask given up moves on: its next messages may be owed now
                 continue
         target_ref = None
         if row.kind == "update":
@@ -115,19 +135,22 @@ def claim(ctx: Context, session: Session) -> Claimed | None:
                 row.status, row.last_error = OUT_SENT, "nothing to edit: the DM never went out"
                 session.add(row)
                 continue
-        token = uuid.uuid4().hex
+        conversations.add(conversation)
         row.status, row.claimed_at, row.claimed_by = OUT_SENDING, ctx.now(), token
         session.add(row)
         buttons = tuple(Button(**b) for b in row.buttons)  # type: ignore[arg-type]
-        return Claimed(
-            id=row.id,
-            token=token,
-            community_id=row.community_id,
-            kind=row.kind,
-            recipients=tuple(row.recipients),
-            message=Message(row.text, buttons),
-            target_ref=target_ref,
+        taken.append(
+            Claimed(
+                id=row.id,
+                token=token,
+                community_id=row.community_id,
+                kind=row.kind,
+                recipients=tuple(row.recipients),
+                message=Message(row.text, buttons),
+                target_ref=target_ref,
+            )
         )
+    return taken, more
 
 
 def _still_ours(item: Claimed) -> tuple[ColumnElement[bool], ...]:
@@ -139,9 +162,17 @@ def _still_ours(item: Claimed) -> tuple[ColumnElement[bool], ...]:
     )
 
 
-def _renew(ctx: Context, session: Session, *, item: Claimed) -> None:
-    """Keep the lease on a message still being sent, so no other process takes it over."""
-    session.execute(update(Outbox).where(*_still_ours(item)).values(claimed_at=ctx.now()))
+def _renew(ctx: Context, session: Session, *, items: Sequence[Claimed]) -> None:
+    """Keep the lease on messages still being sent, so no other process takes them over."""
+    session.execute(
+        update(Outbox)
+        .where(
+            col(Outbox.id).in_([item.id for item in items]),
+            col(Outbox.claimed_by).in_({item.token for item in items}),
+            col(Outbox.status) == OUT_SENDING,
+        )
+        .values(claimed_at=ctx.now())
+    )
 
 
 def _release(ctx: Context, session: Session, *, item: Claimed) -> None:
@@ -186,9 +217,12 @@ def owe_reply(ctx: Context, session: Session, member: Member, message: Message) 
     )
 
 
-def _mine(session: Session, item: Claimed) -> Outbox | None:
-    """The row, if this claim still holds it (not reclaimed, not deleted by /forgetme)."""
-    row = locked(session, Outbox, item.id)
+def _mine(session: Session, item: Claimed, *, loaded: bool = False) -> Outbox | None:
+    """The row, if this claim still holds it (not reclaimed, not deleted by /forgetme).
+
+    `loaded`: the row was just read and locked with its batch (see `_record`).
+    """
+    row = session.get(Outbox, item.id) if loaded else locked(session, Outbox, item.id)
     # A reclaimed row (pending again, same token) is still this claim's to finish; once
     # another claim has taken it (a new token), this one's answer no longer counts.
     if row is None or row.status not in (OUT_SENDING, OUT_PENDING) or row.claimed_by != item.token:
@@ -196,8 +230,10 @@ def _mine(session: Session, item: Claimed) -> Outbox | None:
     return row
 
 
-def _sent(ctx: Context, session: Session, *, item: Claimed, ref: str | None) -> None:
-    row = _mine(session, item)
+def _sent(
+    ctx: Context, session: Session, *, item: Claimed, ref: str | None, loaded: bool = False
+) -> None:
+    row = _mine(session, item, loaded=loaded)
     if row is None:
         return
     if row.kind == "reply":  # a private answer, delivered: nothing to keep of it
@@ -212,8 +248,10 @@ def _sent(ctx: Context, session: Session, *, item: Claimed, ref: str | None) -> 
             session.add(ask)
 
 
-def _undeliverable(ctx: Context, session: Session, *, item: Claimed, why: str) -> None:
-    row = _mine(session, item)
+def _undeliverable(
+    ctx: Context, session: Session, *, item: Claimed, why: str, loaded: bool = False
+) -> None:
+    row = _mine(session, item, loaded=loaded)
     if row is None:
         return
     row.status, row.last_error = OUT_FAILED, why[:500]
@@ -232,9 +270,11 @@ def backoff(attempts: int) -> timedelta:
     return ceiling * random.uniform(0.5, 1.0)
 
 
-def _retry_later(ctx: Context, session: Session, *, item: Claimed, why: str) -> str | None:
+def _retry_later(
+    ctx: Context, session: Session, *, item: Claimed, why: str, loaded: bool = False
+) -> str | None:
     """Count a failed try: due again after a backoff, or given up after the last one."""
-    row = _mine(session, item)
+    row = _mine(session, item, loaded=loaded)
     if row is None:
         return None
     row.attempts += 1
@@ -264,9 +304,11 @@ def _give_up(ctx: Context, session: Session, row: Outbox) -> None:
         asks.undeliverable(ctx, session, row.ask_id)
 
 
-def _installation_broken(ctx: Context, session: Session, *, item: Claimed, reason: str) -> bool:
+def _installation_broken(
+    ctx: Context, session: Session, *, item: Claimed, reason: str, loaded: bool = False
+) -> bool:
     """Stop sending to a community the platform refuses us in; True if that is news."""
-    row = _mine(session, item)
+    row = _mine(session, item, loaded=loaded)
     if row is not None:  # owed still: it goes out if the community comes back
         row.status, row.claimed_at, row.last_error = OUT_PENDING, None, reason[:500]
         session.add(row)
@@ -355,6 +397,50 @@ def reclaim_stale(ctx: Context, session: Session) -> None:
         session.add(row)
 
 
+@dataclass(frozen=True)
+class Outcome:
+    """How sending one claimed message went."""
+
+    item: Claimed
+    ref: str | None = None  # sent: the platform's reference to the message
+    failed: str | None = None  # a try that failed: sent again after a backoff
+    undeliverable: str | None = None  # the platform will never take it
+    refused: str | None = None  # the platform refuses the bot in this community
+
+    @property
+    def sent(self) -> bool:
+        """Whether the message went out."""
+        return self.failed is None and self.undeliverable is None and self.refused is None
+
+
+def _record(ctx: Context, session: Session, *, outcomes: Sequence[Outcome]) -> list[Outcome]:
+    """Write how a batch went, in one transaction; return the refusals that are news."""
+    ids = sorted(o.item.id for o in outcomes)
+    rows = session.exec(
+        select(Outbox)
+        .where(col(Outbox.id).in_(ids))
+        .order_by(col(Outbox.id))
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).all()
+    # The asks whose message refs are kept, read at once rather than one by one.
+    ask_ids = [r.ask_id for r in rows if r.ask_id is not None]
+    if ask_ids:
+        session.exec(select(Ask).where(col(Ask.id).in_(ask_ids))).all()
+    news = []
+    for o in sorted(outcomes, key=lambda o: o.item.id):
+        if o.refused is not None:
+            if _installation_broken(ctx, session, item=o.item, reason=o.refused, loaded=True):
+                news.append(o)
+        elif o.undeliverable is not None:
+            _undeliverable(ctx, session, item=o.item, why=o.undeliverable, loaded=True)
+        elif o.failed is not None:
+            _retry_later(ctx, session, item=o.item, why=o.failed, loaded=True)
+        else:
+            _sent(ctx, session, item=o.item, ref=o.ref, loaded=True)
+    return news
+
+
 async def _send(ctx: Context, item: Claimed) -> str | None:
     port = ctx.port_for(item.community_id)
     if item.kind in ("dm", "reply"):  # a reply owed after a crash goes by DM
@@ -365,60 +451,70 @@ async def _send(ctx: Context, item: Claimed) -> str | None:
 
 
 class Sender:
-    """Delivers the outbox one message at a time, renewing its lease on the one in flight."""
+    """Delivers the outbox a batch at a time, renewing its lease on the messages in flight."""
 
     def __init__(self, ctx: Context, store: Store) -> None:
         self.ctx = ctx
         self.store = store
-        self.closing = False  # set at shutdown: finish the message in flight, claim no more
+        self.closing = False  # set at shutdown: finish the messages in flight, claim no more
         self._in_flight: dict[int, Claimed] = {}
 
     async def deliver(self) -> int:
         """Send everything due now through the ports; return how many went out."""
         sent = 0
         while not self.closing:
-            item = await self.store.run(lambda s: claim(self.ctx, s))
-            if item is None:
+            batch, more = await self.store.run(lambda s: claim(self.ctx, s))
+            if batch:
+                outcomes = await self._deliver_batch(batch)
+                sent += sum(1 for o in outcomes if o.sent)
+                # An ask nobody can get moves on to the next member: new messages are owed.
+                more = more or any(o.undeliverable for o in outcomes)
+            if not more:
                 break
-            self._in_flight[item.id] = item
-            # Cancelled mid-send (shutdown), the claim stays listed so `release` hands it back.
-            sent += await self._deliver_one(item)
-            self._in_flight.pop(item.id, None)
         return sent
 
-    async def _deliver_one(self, item: Claimed) -> int:
-        ctx, store = self.ctx, self.store
-        renewing = asyncio.create_task(self._keep_lease(item))
+    async def _deliver_batch(self, batch: list[Claimed]) -> list[Outcome]:
+        """Send a claimed batch at once, then record how each one went in one transaction."""
+        for item in batch:
+            self._in_flight[item.id] = item
+        renewing = asyncio.create_task(self._keep_lease(batch))
         try:
-            ref = await asyncio.wait_for(_send(ctx, item), SEND_TIMEOUT.total_seconds())
+            outcomes = await asyncio.gather(*(self._attempt(item) for item in batch))
+            news = await self.store.run(partial(_record, self.ctx, outcomes=outcomes))
+        finally:
+            renewing.cancel()
+        # Cancelled before this point (shutdown), the claims stay listed for `release`.
+        for item in batch:
+            self._in_flight.pop(item.id, None)
+        for o in news:  # said once, not for every message held back
+            log.error(
+                "%s refuses the bot (%s): nothing is sent there until it is reinstalled",
+                o.item.community_id,
+                o.refused,
+            )
+        return outcomes
+
+    async def _attempt(self, item: Claimed) -> Outcome:
+        """Send one message; how it went, for `_record`."""
+        try:
+            ref = await asyncio.wait_for(_send(self.ctx, item), SEND_TIMEOUT.total_seconds())
         except Undeliverable as exc:
             log.info("message %s cannot be delivered: %s", item.id, exc)
-            await store.run(partial(_undeliverable, ctx, item=item, why=str(exc)))
+            return Outcome(item, undeliverable=str(exc))
         except InstallationBroken as exc:
-            news = await store.run(partial(_installation_broken, ctx, item=item, reason=exc.reason))
-            if news:  # said once, not for every message held back
-                log.error(
-                    "%s refuses the bot (%s): nothing is sent there until it is reinstalled",
-                    item.community_id,
-                    exc.reason,
-                )
+            return Outcome(item, refused=exc.reason)
         except Exception as exc:
             why = f"{type(exc).__name__}: {exc}"
             log.warning("message %s not delivered yet (%s)", item.id, why)
-            await store.run(partial(_retry_later, ctx, item=item, why=why))
-        else:
-            await store.run(partial(_sent, ctx, item=item, ref=ref))
-            return 1
-        finally:
-            renewing.cancel()
-        return 0
+            return Outcome(item, failed=why)
+        return Outcome(item, ref=ref)
 
     async def answer(
         self, owed: Claimed, reply: Message, send: Callable[[Message], Awaitable[None]]
     ) -> None:
         """Send a command's reply through the adapter's own channel, holding its lease."""
         self._in_flight[owed.id] = owed
-        renewing = asyncio.create_task(self._keep_lease(owed))
+        renewing = asyncio.create_task(self._keep_lease([owed]))
         try:
             await asyncio.wait_for(send(reply), SEND_TIMEOUT.total_seconds())
         except Exception as exc:
@@ -431,15 +527,16 @@ class Sender:
             renewing.cancel()
         self._in_flight.pop(owed.id, None)
 
-    async def _keep_lease(self, item: Claimed) -> None:
-        """Renew the lease a few times per lease period for as long as the send lasts."""
+    async def _keep_lease(self, items: Sequence[Claimed]) -> None:
+        """Renew the lease a few times per lease period for as long as the sends last."""
         every = self.ctx.settings.outbox_lease.total_seconds() / 3
         while True:
             await asyncio.sleep(every)
             try:
-                await self.store.run(partial(_renew, self.ctx, item=item))
+                await self.store.run(partial(_renew, self.ctx, items=items))
             except Exception:
-                log.warning("could not renew the lease on message %s", item.id, exc_info=True)
+                ids = ", ".join(str(item.id) for item in items)
+                log.warning("could not renew the lease on message(s) %s", ids, exc_info=True)
 
     async def release(self) -> int:
         """Hand back what this process holds unsent (at shutdown); return how many."""

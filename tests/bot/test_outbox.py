@@ -7,6 +7,7 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import event
 from sqlmodel import select
 
 from bot import texts
@@ -228,3 +229,76 @@ async def test_delivered_messages_are_deleted_after_the_retention_period(
     await community.core.tick()
     with community.core.store.session() as session:
         assert session.exec(select(Outbox)).all() == []
+
+
+class CountingGate(RecordingPort):
+    """A port that holds every send until the test opens the gate, counting those waiting."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.gate = asyncio.Event()
+        self.waiting = 0
+
+    async def send_dm(self, community: str, user_ids: Sequence[str], message: Message) -> str:
+        """Wait at the gate with the others, then send."""
+        self.waiting += 1
+        await self.gate.wait()
+        return await super().send_dm(community, user_ids, message)
+
+
+async def test_the_asks_of_a_need_go_out_together(community: Community) -> None:
+    """Three members asked about one need are all being sent to at once, not one by one."""
+    for name in ("ann", "ben", "cat"):
+        await community.say(name, "offer", "python")
+    port = CountingGate()
+    community.core.attach(port)
+    await community.core.handle(Invocation(Actor("fake", COMMUNITY, "bob", "Bob"), "need", "py"))
+    sending = asyncio.create_task(community.core.flush())
+    for _ in range(400):  # a hang guard only
+        if port.waiting == 3:
+            break
+        await asyncio.sleep(0.025)
+    at_once = port.waiting
+    port.gate.set()
+    assert await sending == 3
+    assert at_once == 3, "the three asks were sent one after another"
+    assert sorted(s.to for s in port.sent) == [("ann",), ("ben",), ("cat",)]
+
+
+async def test_delivering_a_batch_takes_one_claim_and_one_record(community: Community) -> None:
+    """The asks of a need are claimed together and marked sent together: two transactions."""
+    for name in ("ann", "ben", "cat"):
+        await community.say(name, "offer", "python")
+    await community.core.handle(Invocation(Actor("fake", COMMUNITY, "bob", "Bob"), "need", "py"))
+    commits = 0
+
+    def counted(_connection: object) -> None:
+        nonlocal commits
+        commits += 1
+
+    engine = community.core.store.engine
+    event.listen(engine, "commit", counted)
+    try:
+        assert await community.core.flush() == 3
+    finally:
+        event.remove(engine, "commit", counted)
+    assert commits == 2
+
+
+async def test_messages_to_one_member_arrive_in_the_order_they_were_owed(
+    community: Community,
+) -> None:
+    """Several thank-yous to one member, delivered together, reach them in order."""
+    for n, name in enumerate(("bob", "cid", "dan", "eve", "fay")):
+        await community.core.handle(
+            Invocation(
+                Actor("fake", COMMUNITY, name, name.title()),
+                "thanks",
+                f"thank you {n}",
+                Actor("fake", COMMUNITY, "ann", "Ann"),
+            )
+        )
+    await community.core.flush()
+    got = [m.text for m in community.port.to("ann")]
+    assert len(got) == 5
+    assert [next(n for n in range(5) if f"thank you {n}" in t) for t in got] == list(range(5))
