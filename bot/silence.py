@@ -94,6 +94,8 @@ class SilenceWatch:
         self.ended(conn.connection.dbapi_connection)
 
     def _on_connection(self, conn: Any) -> None:
+        if conn.invalidated:  # its socket is gone: the rollback talks to nobody
+            return
         self.started(conn.connection.dbapi_connection)
 
     def _on_pool(self, dbapi_connection: Any, *_: Any) -> None:
