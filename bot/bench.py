@@ -74,8 +74,18 @@ def _copy(
         raw.close()
 
 
-def fill(store: Store, members: int, *, seed: int = 7) -> dict[str, int]:
-    """A community of `members` members (2–6 skills each) and members/5 resolved needs."""
+def fill(
+    store: Store,
+    members: int,
+    *,
+    seed: int = 7,
+    community: str = COMMUNITY,
+    platform: str = PLATFORM,
+) -> dict[str, int]:
+    """A community of `members` members (2–6 skills each) and members/5 resolved needs.
+
+    Member `i` has the user id `U{i:07d}`; another platform's harness names its own community.
+    """
     rng = random.Random(seed)
     vocab = Vocabulary(0, skills=min(50_000, max(2_000, members // 4)), seed=seed).skills
     norms = [normalize(s) for s in vocab]
@@ -85,9 +95,9 @@ def fill(store: Store, members: int, *, seed: int = 7) -> dict[str, int]:
         if not store.is_sqlite:  # no running count to keep for rows about to go
             session.execute(text("ALTER TABLE skill DISABLE TRIGGER USER"))
         for model in (Outbox, Ask, Thanks, Need, Skill, Member):
-            session.execute(delete(model).where(model.community_id == COMMUNITY))  # type: ignore[arg-type]
-        session.execute(delete(Community).where(Community.id == COMMUNITY))  # type: ignore[arg-type]
-        session.add(Community(id=COMMUNITY, platform=PLATFORM, created_at=START))
+            session.execute(delete(model).where(model.community_id == community))  # type: ignore[arg-type]
+        session.execute(delete(Community).where(Community.id == community))  # type: ignore[arg-type]
+        session.add(Community(id=community, platform=platform, created_at=START))
         if not store.is_sqlite:
             session.execute(text("ALTER TABLE skill ENABLE TRIGGER USER"))
     with store.engine.connect() as conn:
@@ -119,7 +129,7 @@ def fill(store: Store, members: int, *, seed: int = 7) -> dict[str, int]:
             "created_at",
         ),
         (
-            (first_id + i, COMMUNITY, f"U{i:07d}", f"member {i}", False, 0, skill_counts[i], START)
+            (first_id + i, community, f"U{i:07d}", f"member {i}", False, 0, skill_counts[i], START)
             for i in range(members)
         ),
     )
@@ -130,7 +140,7 @@ def fill(store: Store, members: int, *, seed: int = 7) -> dict[str, int]:
             for s in own:
                 if norms[s] and norms[s] not in seen:
                     seen.add(norms[s])
-                    yield (first_id + i, COMMUNITY, vocab[s], norms[s], START)
+                    yield (first_id + i, community, vocab[s], norms[s], START)
 
     _copy(
         store,
@@ -153,7 +163,7 @@ def fill(store: Store, members: int, *, seed: int = 7) -> dict[str, int]:
             created = START + timedelta(days=180 * k / max(1, history))
             introduced = created + timedelta(minutes=rng.randrange(5, 48 * 60))
             yield (
-                COMMUNITY,
+                community,
                 first_id + requester,
                 " ".join([*words[:3], skill, *words[3:]]),
                 skill[:200],
@@ -186,10 +196,10 @@ def fill(store: Store, members: int, *, seed: int = 7) -> dict[str, int]:
     )
     if not counted:
         with store.session() as session:
-            community = session.get(Community, COMMUNITY)
-            assert community is not None
-            community.members_with_profile = sum(1 for n in skill_counts if n)
-            session.add(community)
+            row = session.get(Community, community)
+            assert row is not None
+            row.members_with_profile = sum(1 for n in skill_counts if n)
+            session.add(row)
     if not store.is_sqlite:
         with store.engine.begin() as conn:
             # COPY with explicit ids leaves the sequence behind; the next member needs a fresh id.
