@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session
 
 from bot import texts
+from bot.backlog import Backlog
 from bot.buttons import Press, community_of_press
 from bot.clock import Clock, SystemClock
 from bot.context import Context
@@ -70,7 +71,12 @@ class Whuffie:
         self.store = store
         self.ctx = Context(settings=settings, clock=clock or SystemClock())
         self.sender = Sender(self.ctx, store)
+        # Adapters take a place here before acknowledging a request, and give it back once
+        # its work (reply and deliveries included) is done.
+        self.backlog = Backlog()
         self._delivering = asyncio.Lock()
+        self._flushes_asked = 0  # flush() calls so far
+        self._flushes_served = 0  # the calls covered by a delivery pass already started
         self._seen_swept_at: datetime | None = None
         self._stopping = asyncio.Event()
         self._purged_at: datetime | None = None
@@ -264,8 +270,17 @@ class Whuffie:
         return await self.store.run(lambda s: remember(s, key, now + remember_for))
 
     async def flush(self) -> int:
-        """Deliver what the outbox holds now; return how many messages went out."""
+        """Deliver what the outbox holds now; return how many messages went out.
+
+        Calls that wait while a delivery runs share the next one: it starts after they were
+        made, so it sees everything they owe; under load, one pass serves many commands.
+        """
+        self._flushes_asked += 1
+        asked = self._flushes_asked
         async with self._delivering:
+            if self._flushes_served >= asked:
+                return 0  # a pass that started after this call has delivered it
+            self._flushes_served = self._flushes_asked
             try:
                 return await self.sender.deliver()
             except DatabaseAway:
