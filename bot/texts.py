@@ -56,6 +56,14 @@ def oops() -> Message:
     )
 
 
+def busy() -> Message:
+    """Too much is in hand right now: nothing was stored, ask again shortly."""
+    return Message(
+        "Sorry — I'm swamped right now and couldn't take that on, so nothing was changed. "
+        "Please try again in a minute."
+    )
+
+
 def database_away() -> Message:
     """The database does not answer right now: nothing the member did, nothing changed."""
     return Message(

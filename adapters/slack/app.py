@@ -38,6 +38,7 @@ from adapters.slack.invocations import community_of, from_buttons, from_command
 from adapters.slack.port import PLATFORM, SlackPort
 from adapters.slack.quiet import quiet_libraries, quiet_logger
 from adapters.slack.settings import SlackSettings, SlackStartupError
+from bot import texts
 from bot.app import Whuffie
 from bot.commands import COMMANDS
 from bot.port import Actor, Invocation, Message, Port
@@ -59,6 +60,9 @@ REPLAY_WINDOW = timedelta(minutes=10)
 # A Unix time in seconds has 10 digits until the year 2286; longer is not a timestamp.
 TIMESTAMP_DIGITS_MAX = 12
 REQUEST_KEY = "whuffie_request_key"
+# With the work in hand at its bound, a request waits this long for room before it is told to
+# try again: well within Slack's 3 s, with room for the ack's own way back.
+ADMIT_WAIT_SECONDS = 1.5
 
 
 class SlackAdapter(SlackPort):
@@ -83,6 +87,7 @@ class SlackAdapter(SlackPort):
         # at start, inside the event loop. Until then, each call opens its own.
         self._session: aiohttp.ClientSession | None = None
         self.body_timeout = BODY_TIMEOUT_SECONDS
+        self.admit_wait = ADMIT_WAIT_SECONDS
         self._verifier = (
             SignatureVerifier(settings.signing_secret) if settings.signing_secret else None
         )
@@ -171,6 +176,8 @@ class SlackAdapter(SlackPort):
         work: Coroutine[Any, Any, None],
         member: str | None = None,
         context: AsyncBoltContext | None = None,
+        *,
+        admitted: bool = False,
     ) -> None:
         """Run work after the ack, keeping hold of it so shutdown can let it finish.
 
@@ -178,6 +185,7 @@ class SlackAdapter(SlackPort):
         in one burst must see the need, even when the first one's translation is slower.
         A request already handled (by this process or another on the database) is skipped:
         checking after the ack keeps the ack fast even while the database is busy.
+        `admitted`: the request holds a place in the core's backlog, given back at the end.
         """
         before = self._last_for_member.get(member) if member else None
         key = context.get(REQUEST_KEY) if context is not None else None
@@ -193,6 +201,9 @@ class SlackAdapter(SlackPort):
                 await work
             except Exception:
                 log.exception("handling a Slack request failed")
+            finally:
+                if admitted:
+                    self.core.backlog.done()
 
         task = asyncio.create_task(logged())
         self._tasks.add(task)
@@ -216,23 +227,55 @@ class SlackAdapter(SlackPort):
     async def _on_command(
         self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, context: AsyncBoltContext
     ) -> None:
-        """A slash command: acknowledge now, run it after."""
+        """A slash command: acknowledge now, run it after (or, swamped, say so in the ack)."""
+        if not await self._admit():
+            await ack(text=blocks.fallback_text(texts.busy()))
+            return
         await ack()
         community = community_of(context)
         self._spawn(
             self._run_command(body, respond, community),
             f"{community}:{body.get('user_id')}",
             context,
+            admitted=True,
         )
 
     async def _on_button(
         self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, context: AsyncBoltContext
     ) -> None:
         """A button press: acknowledge now, run the command it stands for after."""
+        admitted = await self._admit()
         await ack()
         community = community_of(context)
+        if not admitted:  # a press has no reply of its own in the ack: one short post says so
+            self._spawn(self._reply_busy(respond))
+            return
         member = (body.get("user") or {}).get("id")
-        self._spawn(self._run_button(body, respond, community), f"{community}:{member}", context)
+        self._spawn(
+            self._run_button(body, respond, community),
+            f"{community}:{member}",
+            context,
+            admitted=True,
+        )
+
+    async def _admit(self) -> bool:
+        """A place in the core's backlog, waited for briefly; False when swamped."""
+        if await self.core.backlog.admit(self.admit_wait):
+            return True
+        log.warning("Slack: too much work in hand; a member was asked to try again")
+        return False
+
+    async def _reply_busy(self, respond: AsyncRespond) -> None:
+        """Tell whoever pressed a button that nothing happened, and to try again."""
+        if respond.response_url:
+            webhook = AsyncWebhookClient(respond.response_url, session=self._session)
+            busy = texts.busy()
+            await webhook.send(
+                text=blocks.fallback_text(busy),
+                blocks=blocks.to_blocks(busy) or None,
+                response_type="ephemeral",
+                replace_original=False,
+            )
 
     async def _on_home_opened(self, event: dict[str, Any], context: AsyncBoltContext) -> None:
         """Show the Home tab: what the bot is for and its commands."""
