@@ -206,7 +206,10 @@ def fill(
             conn.execute(
                 text("SELECT setval(pg_get_serial_sequence('member', 'id'), max(id)) FROM member")
             )
-            conn.execute(text("ANALYZE"))
+        # What autovacuum does for a live database: rows just copied in are not yet marked
+        # visible to all, so every index-only scan (/helpstats) would read the table too.
+        with store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("VACUUM ANALYZE member, skill, need"))
     else:
         with store.engine.begin() as conn:
             conn.execute(text("ANALYZE"))
