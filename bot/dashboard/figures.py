@@ -14,14 +14,23 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import or_
 from sqlmodel import Session, col, func, select
 
-from bot.models import NEED_OPEN, Member, Need
+from bot.models import NEED_OPEN, NEED_UNMET, Member, Need
 from bot.usecases.stats import Stats, compute
 
 WEEKS = 26  # half a year of weeks on the charts
+# Figures of the golden rule at work, shown as tiles when the community's stats have them:
+# (the name in `Stats`, what the tile says).
+GOLDEN_RULE = (
+    ("favours_returned", "favours returned"),
+    ("referrals_made", "referrals made by connectors"),
+    ("referrals_helped", "referrals that led to help"),
+    ("needs_waiting", "needs waiting for someone"),
+    ("helped_after_waiting", "helped after waiting"),
+    ("pulse_answers", "answers to the community pulse"),
+)
 NETWORK_MEMBERS = 60  # the most involved members drawn; more would be a hairball on a phone
-# Needs that wait for a helper's yes: asks are out. (Needs nobody could be asked about are
-# the unmet topics.)
-WAITING_STATUSES = (NEED_OPEN,)
+# Needs with no helper yet: asks are out, or nobody could take it so far.
+WAITING_STATUSES = (NEED_OPEN, NEED_UNMET)
 
 
 @dataclass(frozen=True)
@@ -264,11 +273,21 @@ def helper_counts(session: Session, community_id: str) -> list[int]:
     return sorted(counts, reverse=True)
 
 
+def golden_rule(figures: dict[str, object]) -> dict[str, int]:
+    """The golden-rule counts these stats hold, by what their tiles say."""
+    return {
+        label: value
+        for name, label in GOLDEN_RULE
+        if isinstance(value := figures.get(name), int) and not isinstance(value, bool)
+    }
+
+
 def board(session: Session, community_id: str, now: datetime) -> Board:
     """Every figure of one community's dashboard."""
     people, links, involved = network(session, community_id)
+    stats = compute(session, community_id)
     return Board(
-        stats=compute(session, community_id),
+        stats=stats,
         weeks=weeks(session, community_id, now),
         people=people,
         links=links,
@@ -276,4 +295,5 @@ def board(session: Session, community_id: str, now: datetime) -> Board:
         helper_counts=helper_counts(session, community_id),
         chain=longest_chain(session, community_id),
         waiting=waiting(session, community_id, now),
+        extra=golden_rule(stats.as_dict()),
     )

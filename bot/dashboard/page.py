@@ -240,7 +240,7 @@ def _unmet(board: Board) -> str:
         [(topic, n, f"{n} need{'s' * (n != 1)}") for topic, n in topics],
         svg.PINK,
     )
-    return _figure("unmet", "Unmet topics", chart, "Needs nobody could be asked about, by topic.")
+    return _figure("unmet", "Unmet topics", chart, "Needs nobody in the community could take.")
 
 
 def _waiting(board: Board) -> str:
@@ -254,7 +254,9 @@ def _waiting(board: Board) -> str:
         ],
         svg.AMBER,
     )
-    return _figure("waiting", "Waiting needs", chart, "Needs with no helper yet, by topic.")
+    return _figure(
+        "waiting", "Waiting needs", chart, "Needs with no helper yet, by topic, and how long."
+    )
 
 
 def _concentration(board: Board) -> str:

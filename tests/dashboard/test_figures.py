@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.dashboard.figures import board
+from bot.dashboard.figures import board, golden_rule
 from bot.dashboard.page import network_csv, render, summary_csv, weeks_csv
 from bot.store import Store
 from tests.dashboard.history import COMMUNITY, NOW, seed
@@ -29,7 +29,7 @@ def test_figures_on_a_known_history(store: Store) -> None:
     assert [p.name for p in b.people if p.connector] == ["Ann"]
     assert b.members_in_network == 12
     assert b.chain == ["Ann", "Bob", "Cleo", "Dev"]
-    assert b.waiting == [("figma", 2, 9)]
+    assert b.waiting == [("kubernetes", 2, 51), ("figma", 2, 9), ("rust", 1, 16)]
     assert b.stats.unmet_topics == [("kubernetes", 2), ("rust", 1)]
     assert b.helper_counts == [8, 1, 1, 1, 1, 1, 1]
     assert b.stats.pay_it_forward == 7
@@ -60,3 +60,12 @@ def test_an_empty_community_shows_friendly_empty_charts(store: Store) -> None:
         b = board(session, "fake:nobody", NOW)
     html = render(b, "fake:nobody", NOW, NOW, "/dashboard/t")
     assert "No needs posted yet." in html and "Nobody has been introduced yet." in html
+
+
+def test_golden_rule_counts_show_where_the_stats_have_them() -> None:
+    """Favours, referrals and waiting needs become tiles when the stats count them."""
+    assert golden_rule({"favours_returned": 2, "referrals_made": 0, "thanks_given": 5}) == {
+        "favours returned": 2,
+        "referrals made by connectors": 0,
+    }
+    assert golden_rule({"pay_it_forward": 3}) == {}
