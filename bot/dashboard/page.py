@@ -31,7 +31,7 @@ figure { margin: 0; background: white; border: 1px solid var(--line); border-rad
   padding: 12px; min-width: 0; }
 figure.wide { grid-column: 1 / -1; }
 svg.chart { width: 100%; height: auto; display: block; }
-svg.network { max-height: 75vh; }
+svg.network { max-width: 760px; margin: 0 auto; }
 svg text { font-family: inherit; }
 svg .axis { font-size: 12px; fill: #6b7280; }
 svg .legend { font-size: 12px; fill: #374151; }
@@ -95,8 +95,8 @@ def render(board: Board, community: str, now: datetime, expires: datetime, base:
     ]
     tiles += [_tile(str(value), what) for what, value in board.extra.items()]
     labels = [w.start.strftime("%d %b") for w in board.weeks]
-    figures = [_flow(board, labels), _matched(board, labels), _speed(board, labels)]
-    figures += [_network(board), _unmet(board), _waiting(board), _concentration(board)]
+    figures = [_flow(board, labels), _matched(board, labels), _network(board)]
+    figures += [_speed(board, labels), _concentration(board), _unmet(board), _waiting(board)]
     figures.append(_forward(board))
     downloads = " ".join(
         f'<a href="{escape(base)}/{name}.csv" download>{escape(what)} (CSV)</a>'
@@ -285,7 +285,7 @@ def _forward(board: Board) -> str:
         body = _empty("No chain yet: when someone who was helped helps another, it starts.")
     body += f'<p class="note">{s.pay_it_forward} member(s) were helped and later helped someone.'
     body += f" {s.thanks_given} thank-you(s) delivered.</p>"
-    return _figure("forward", "Pay it forward", body)
+    return _figure("forward", "Pay it forward", body, wide=True)
 
 
 def weeks_csv(board: Board) -> str:
