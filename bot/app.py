@@ -25,7 +25,7 @@ from bot.scheduler import due_work
 from bot.seen import forget_old, remember
 from bot.settings import Settings
 from bot.store import DatabaseAway, Store
-from bot.usecases import asks, forget, needs, profile, resolve, stats
+from bot.usecases import asks, forget, needs, profile, resolve, stats, waiting
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +46,8 @@ HANDLERS: dict[str, Handler] = {
     "helped": resolve.helped,
     "notyet": resolve.notyet,
     "thanks": resolve.thanks,
+    "keep": waiting.keep,
+    "close": waiting.close,
     "helpstats": stats.helpstats,
     "forgetme": forget.forgetme,
 }

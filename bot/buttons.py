@@ -39,9 +39,10 @@ class Press:
 
 # What each button's argument points to, and whose button it is. Ask buttons are the asked
 # member's; need buttons (the follow-up, "which need is done?") the requester's; "I can help
-# with #7" is shown to any member of the need's community.
+# with #7" is shown to any member of the need's community. "Keep it open" / "Close it" on a
+# waiting need's check-in are the requester's.
 ASK_BUTTONS = frozenset({"accept", "decline"})
-OWN_NEED_BUTTONS = frozenset({"helped", "notyet", "done"})
+OWN_NEED_BUTTONS = frozenset({"helped", "notyet", "done", "keep", "close"})
 OPEN_NEED_BUTTONS = frozenset({"give"})
 # A confirm acts on the presser alone, in the community where they pressed it.
 CONFIRM_BUTTONS = {"forgetme": "confirm"}

@@ -79,7 +79,7 @@ COMMANDS: tuple[Command, ...] = (
 # Commands that buttons press; the console types them, platforms send them as button ids.
 # A press is only ever one of these (see bot/buttons.py): never `/offer` or `/need`.
 BUTTON_COMMANDS: frozenset[str] = frozenset(
-    {"accept", "decline", "helped", "notyet", "give", "done", "forgetme"}
+    {"accept", "decline", "helped", "notyet", "give", "done", "forgetme", "keep", "close"}
 )
 
 COMMAND_NAMES: frozenset[str] = frozenset(c.name for c in COMMANDS)

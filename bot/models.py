@@ -9,9 +9,12 @@ from sqlmodel import Field, SQLModel
 
 # Status values are plain strings so both databases store them the same way.
 NEED_OPEN = "open"  # asks are out, nobody has said yes yet
-NEED_UNMET = "unmet"  # nobody (left) to ask; still listed in /needs for givers
+# Waiting: nobody (left) could take it. Listed in /needs for givers, and asked again when
+# someone who fits offers the skill, comes back from a pause or has room for an ask.
+NEED_UNMET = "unmet"
 NEED_INTRODUCED = "introduced"
 NEED_RESOLVED = "resolved"
+NEED_CLOSED = "closed"  # the requester closed it while it waited
 OPEN_NEED_STATUSES = (NEED_OPEN, NEED_UNMET, NEED_INTRODUCED)
 
 ASK_PENDING = "pending"
@@ -65,6 +68,8 @@ class Member(SQLModel, table=True):
     last_asked_at: datetime | None = None
     pending_thanks: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     forget_asked_at: datetime | None = None  # when /forgetme asked to confirm
+    # "X helped you with … — a chance to return the favour": the member can turn it off.
+    favour_lines: bool = Field(default=True, sa_column_kwargs={"server_default": "1"})
     created_at: datetime
 
 
@@ -117,6 +122,13 @@ class Need(SQLModel, table=True):
     # introduced_at - created_at in whole microseconds, kept by database triggers (migration
     # 0005): the median time to introduction is read in index order, not sorted each time.
     micros_to_intro: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    # Waiting (status unmet): since when this time, and since when at all (kept once it
+    # finds help, for "how long needs waited"); whether nobody offers anything that fits;
+    # and when the requester is next told honestly that it still waits.
+    waiting_since: datetime | None = None
+    first_waited_at: datetime | None = None
+    nobody_offers: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
+    checkin_at: datetime | None = Field(default=None, index=True)
 
 
 class Ask(SQLModel, table=True):

@@ -8,10 +8,12 @@ from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from bot.context import Context
-from bot.models import ASK_PENDING, NEED_INTRODUCED, Ask, Member, Need
+from bot.models import ASK_PENDING, NEED_INTRODUCED, NEED_UNMET, Ask, Member, Need
 from bot.outbox import reclaim_stale, served
 from bot.usecases.asks import expire
 from bot.usecases.resolve import send_followup
+from bot.usecases.waiting import check_in
+from bot.usecases.wake import ask_about_waiting
 
 BATCH = 100
 T = TypeVar("T")
@@ -85,9 +87,27 @@ def send_due_followups(ctx: Context, session: Session) -> int:
     return len(due)
 
 
+def send_due_checkins(ctx: Context, session: Session) -> int:
+    """Tell requesters whose need has waited long enough how it stands."""
+    due = _lock_due(
+        session,
+        select(Need)
+        .where(
+            Need.status == NEED_UNMET,
+            col(Need.checkin_at).is_not(None),
+            col(Need.checkin_at) <= ctx.now(),
+            served(Need.community_id, list(ctx.ports)),
+        )
+        .order_by(col(Need.checkin_at), col(Need.id)),
+    )
+    for need in due:
+        check_in(ctx, session, need)
+    return len(due)
+
+
 def end_pauses(ctx: Context, session: Session) -> None:
-    """Members whose pause ran out are available again."""
-    for member in session.exec(
+    """Members whose pause ran out are available again, and asked about waiting needs."""
+    ended = session.exec(
         select(Member)
         .where(
             col(Member.paused).is_(True),
@@ -95,16 +115,22 @@ def end_pauses(ctx: Context, session: Session) -> None:
             col(Member.paused_until) <= ctx.now(),
         )
         .with_for_update(skip_locked=True)
-    ):
+    ).all()
+    for member in ended:
         member.paused, member.paused_until, member.expired_streak = False, None, 0
         session.add(member)
+        ask_about_waiting(ctx, session, member)
 
 
 def due_work(ctx: Context, session: Session) -> int:
     """Everything the tick does inside the database, in one transaction."""
     if not ctx.ports:
         return 0
-    done = expire_due_asks(ctx, session) + send_due_followups(ctx, session)
+    done = (
+        expire_due_asks(ctx, session)
+        + send_due_followups(ctx, session)
+        + send_due_checkins(ctx, session)
+    )
     end_pauses(ctx, session)
     reclaim_stale(ctx, session)
     return done

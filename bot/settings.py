@@ -124,6 +124,9 @@ class Settings:
     asks_per_hour: int = 5  # asks one helper may receive, whoever needs help
     asks_from_one_member_per_day: int = 3  # asks to one helper about one member's needs
     followup_after: timedelta = timedelta(days=3)
+    # A need that waits this long (nobody who fits was free) is brought back to its
+    # requester honestly: keep it open, or close it.
+    waiting_checkin: timedelta = timedelta(days=14)
     tick_seconds: int = 30
     # How long a message being sent is reserved for its sender, who renews it while sending;
     # a process killed mid-send holds it back no longer than this.
@@ -172,6 +175,7 @@ class Settings:
                 env, "WHUFFIE_ASKS_FROM_ONE_MEMBER_PER_DAY", 3
             ),
             followup_after=_hours(env, "WHUFFIE_FOLLOWUP_HOURS", 72),
+            waiting_checkin=timedelta(days=positive_int(env, "WHUFFIE_WAITING_CHECKIN_DAYS", 14)),
             tick_seconds=positive_int(env, "WHUFFIE_TICK_SECONDS", 30),
             outbox_lease=timedelta(seconds=positive_int(env, "WHUFFIE_OUTBOX_LEASE_SECONDS", 30)),
             db_connect_timeout=positive_int(env, "WHUFFIE_DB_CONNECT_TIMEOUT", 5),

@@ -130,8 +130,10 @@ def offer_usage() -> Message:
     )
 
 
-def offer_done(added: Sequence[str], already: Sequence[str], total: int) -> Message:
-    """Skills added to a profile."""
+def offer_done(
+    added: Sequence[str], already: Sequence[str], total: int, waiting_asked: int = 0
+) -> Message:
+    """Skills added to a profile (and waiting needs they fit, sent to them at once)."""
     parts = []
     if added:
         parts.append("Thank you! Added to your profile: " + ", ".join(added) + ".")
@@ -141,7 +143,15 @@ def offer_done(added: Sequence[str], already: Sequence[str], total: int) -> Mess
         f"You now offer {_plural(total, 'skill')}. I'll ask you privately when someone needs "
         "one of them — you can always say no."
     )
+    if waiting_asked:
+        parts.append(_waiting_for_you(waiting_asked))
     return Message(" ".join(parts))
+
+
+def _waiting_for_you(count: int) -> str:
+    """Waiting needs a member was just asked about."""
+    which = "a need that was waiting" if count == 1 else f"{count} needs that were waiting"
+    return f"There's {which} for someone like you — I've sent it to you privately."
 
 
 def skill_too_long(skill: str, limit: int) -> Message:
@@ -224,9 +234,10 @@ def pause_usage() -> Message:
     )
 
 
-def resumed() -> Message:
-    """The member is available again."""
-    return Message("Welcome back! I'll ask you again when someone needs what you offer.")
+def resumed(waiting_asked: int = 0) -> Message:
+    """The member is available again (and asked about waiting needs they fit)."""
+    text = "Welcome back! I'll ask you again when someone needs what you offer."
+    return Message(f"{text} {_waiting_for_you(waiting_asked)}" if waiting_asked else text)
 
 
 def paused_after_silence(limit: int) -> Message:
@@ -266,22 +277,23 @@ def need_posted(need_id: int, asked: int) -> Message:
     )
 
 
-def need_unmet(need_id: int, topic: str) -> Message:
-    """Nobody to ask, said honestly."""
+def need_unmet(need_id: int, topic: str, checkin_days: int) -> Message:
+    """Nobody to ask, said honestly: the need waits."""
     about = f" with '{topic}'" if topic else " with this"
     return Message(
-        f"I have to be honest: nobody who can help{about} is available right now, so I "
-        f"couldn't ask anyone (need #{need_id}). Your need stays open — members who could help "
-        "see it in `/needs` — and admins see it as a gap worth filling."
+        f"I have to be honest: nobody who can help{about} is available right now, so I couldn't "
+        f"ask anyone yet (need #{need_id}). Your need waits: members who could help see it in "
+        "`/needs`, and I'll ask the moment someone who fits offers it or is free again. "
+        f"If it's still waiting in {_plural(checkin_days, 'day')}, I'll check in with you."
     )
 
 
 def nobody_left(need_id: int, text_quote: str) -> Message:
-    """Everyone asked said no or did not answer."""
+    """Everyone asked said no or did not answer: the need waits."""
     return Message(
         f"An update on your need #{need_id}:\n{text_quote}\n"
-        "Everyone I could ask is busy this time. I'm sorry. Your need stays open in `/needs`, "
-        "and if someone offers this skill later they can pick it up."
+        "Everyone I could ask is busy this time. I'm sorry. Your need waits in `/needs`, and "
+        "I'll ask again as soon as someone who fits is free or offers this skill."
     )
 
 
@@ -293,14 +305,72 @@ def needs_none() -> Message:
     )
 
 
-def needs_list(items: Sequence[tuple[int, str, str, str]]) -> Message:
-    """Open needs the member could help with: (need id, who, quoted text, why)."""
+def needs_list(items: Sequence[tuple[int, str, str, str, timedelta | None]]) -> Message:
+    """Open needs the member could help with: (need id, who, quoted text, why, waited)."""
     lines = ["Open needs you could help with:"]
     buttons = []
-    for need_id, who, quoted, why in items:
-        lines.append(f"\n*#{need_id}* from {who} — {why}\n{quoted}")
+    for need_id, who, quoted, why, waited in items:
+        note = f" — {_waited(waited)}" if waited is not None else ""
+        lines.append(f"\n*#{need_id}* from {who}{note} — {why}\n{quoted}")
         buttons.append(Button(f"I can help with #{need_id}", "give", str(need_id), "primary"))
     return Message("\n".join(lines), tuple(buttons))
+
+
+def _waited(waited: timedelta) -> str:
+    """How long a need has waited, as a note in `/needs`."""
+    if waited >= timedelta(days=2):
+        return f"waiting {waited.days} days for someone"
+    return "waiting for someone"
+
+
+# -- waiting needs -----------------------------------------------------------------------
+
+
+def waiting_checkin(need_id: int, quoted: str, waited: timedelta, nobody_offers: bool) -> Message:
+    """A need has waited a while: how it stands, honestly, and the requester's choice."""
+    why = (
+        "nobody here offers this yet"
+        if nobody_offers
+        else "the members who could help haven't been free"
+    )
+    return Message(
+        f"Your need #{need_id} has been waiting {_plural(max(1, waited.days), 'day')}:\n"
+        f"{quoted}\nI'll be straight with you: {why}. I haven't forgotten it. Shall I keep it "
+        "open and go on looking, or close it?",
+        (
+            Button("Keep it open", "keep", str(need_id), "primary"),
+            Button("Close it", "close", str(need_id)),
+        ),
+    )
+
+
+def waiting_kept(need_id: int, days: int) -> Message:
+    """'Keep it open' on a check-in."""
+    return Message(
+        f"Need #{need_id} stays open. I'll keep looking, ask the moment someone who fits is "
+        f"free, and check in again in {_plural(days, 'day')}."
+    )
+
+
+def waiting_asked_again(need_id: int) -> Message:
+    """'Keep it open' on a need that someone is being asked about already."""
+    return Message(f"Good news: I'm asking someone about need #{need_id} right now. It stays open.")
+
+
+def waiting_closed(need_id: int) -> Message:
+    """'Close it': the need no longer waits."""
+    return Message(
+        f"Closed need #{need_id} — nobody will be asked about it any more. I hope it worked "
+        "out; `/need` is here whenever you could use a hand."
+    )
+
+
+def close_introduced(need_id: int) -> Message:
+    """'Close it' on a need someone is already helping with."""
+    return Message(
+        f"Someone is already helping you with need #{need_id}. When it's sorted, `/done` "
+        "closes it and passes on your thanks."
+    )
 
 
 def need_usage_number() -> Message:
@@ -364,6 +434,7 @@ ASK_ACCEPTED = "You said yes — thank you! Your introduction is in a separate m
 ASK_DECLINED = "You passed on this one. Thanks for letting me know."
 ASK_EXPIRED = "This ask has closed without an answer — no worries, life gets busy."
 ASK_RESOLVED = "This need has been resolved — thank you."
+ASK_CLOSED = "The member who asked has closed this need — thank you for being there."
 
 
 def accept_thanks() -> Message:

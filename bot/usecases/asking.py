@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlmodel import Session, col, func, or_, select
 
@@ -22,7 +24,8 @@ from bot.models import (
     Need,
     Skill,
 )
-from matching import Load
+from bot.usecases.waiting import start_waiting
+from matching import Load, Reason
 from matching import select as select_fairly
 
 # How many ranked candidates to consider before the fairness step picks whom to ask.
@@ -93,36 +96,42 @@ def ask_more(ctx: Context, session: Session, need: Need, how_many: int) -> int:
         and m.id not in resting
     ]
     chosen = select_fairly(available, loads, k=how_many, max_open=ctx.settings.max_open_asks)
-    requester = session.get(Member, need.requester_id)
-    assert requester is not None
-    requester_name = ctx.name(requester)
     for candidate in chosen:
-        member = members[int(candidate.member_id)]
-        ask = Ask(
-            need_id=need.id,
-            member_id=member.id,
-            community_id=need.community_id,
-            reason=texts.why_you(candidate.reasons),
-            created_at=ctx.now(),
-            expires_at=ctx.now() + ctx.settings.ask_timeout,
-        )
-        session.add(ask)
-        session.flush()
-        member.last_asked_at = ctx.now()
-        session.add(member)
-        message = texts.ask(
-            ask.id or 0,
-            requester_name,
-            ctx.quote(need.community_id, need.text),
-            # The reason repeats a member's own skill: escaped like any member text.
-            ctx.escape(need.community_id, ask.reason),
-        )
-        ctx.say(session, [member], message, ask=ask, about=[requester])
+        send_ask(ctx, session, need, members[int(candidate.member_id)], candidate.reasons)
     return len(chosen)
 
 
+def send_ask(
+    ctx: Context, session: Session, need: Need, member: Member, reasons: Sequence[Reason]
+) -> Ask:
+    """Ask one member privately about a need, saying why them; their row is locked already."""
+    requester = session.get(Member, need.requester_id)
+    assert requester is not None
+    ask = Ask(
+        need_id=need.id,
+        member_id=member.id,
+        community_id=need.community_id,
+        reason=texts.why_you(reasons),
+        created_at=ctx.now(),
+        expires_at=ctx.now() + ctx.settings.ask_timeout,
+    )
+    session.add(ask)
+    session.flush()
+    member.last_asked_at = ctx.now()
+    session.add(member)
+    message = texts.ask(
+        ask.id or 0,
+        ctx.name(requester),
+        ctx.quote(need.community_id, need.text),
+        # The reason repeats a member's own skill: escaped like any member text.
+        ctx.escape(need.community_id, ask.reason),
+    )
+    ctx.say(session, [member], message, ask=ask, about=[requester])
+    return ask
+
+
 def after_ask_closed(ctx: Context, session: Session, need: Need) -> None:
-    """An ask ended without a yes: ask the next candidate, or tell the requester honestly."""
+    """An ask ended without a yes: ask the next candidate, or let the need wait, honestly."""
     if need.status != NEED_OPEN:
         return
     if ask_more(ctx, session, need, 1):
@@ -134,8 +143,7 @@ def after_ask_closed(ctx: Context, session: Session, need: Need) -> None:
     ).one()
     if still_waiting:
         return
-    need.status = NEED_UNMET
-    session.add(need)
+    start_waiting(ctx, session, need)
     requester = session.get(Member, need.requester_id)
     if requester is not None:
         quoted = ctx.quote(need.community_id, need.text)
@@ -151,6 +159,7 @@ class OpenNeed:
     quoted: str
     why: str
     requester_id: int
+    waiting_since: datetime | None = None  # set while nobody (left) could take it
 
 
 def open_needs_for(
@@ -179,7 +188,8 @@ def open_needs_for(
             quoted = ctx.quote(need.community_id, need.text)
             name = ctx.name(requester)
             why = ctx.escape(need.community_id, texts.why_you(fit.reasons))
-            found.append(OpenNeed(need.id, name, quoted, why, requester.id))
+            waiting = need.waiting_since if need.status == NEED_UNMET else None
+            found.append(OpenNeed(need.id, name, quoted, why, requester.id, waiting))
             if len(found) >= most:
                 break
     return found
@@ -212,6 +222,7 @@ def introduce(
     need.helper_id = helper.id
     need.introduced_at = now
     need.followup_at = now + ctx.settings.followup_after
+    need.waiting_since = need.checkin_at = None  # it waits no more
     session.add_all([ask, helper, need])
     quoted = ctx.quote(need.community_id, need.text)
     for other in session.exec(

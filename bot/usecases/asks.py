@@ -21,6 +21,7 @@ from bot.models import (
 from bot.port import Invocation, Message
 from bot.store import locked
 from bot.usecases.asking import after_ask_closed, introduce
+from bot.usecases.wake import ask_about_waiting
 
 # Asks in a row left to expire before a member is paused (and told how to come back).
 SILENT_ASKS_BEFORE_PAUSE = 3
@@ -68,6 +69,7 @@ def accept(ctx: Context, session: Session, me: Member, inv: Invocation) -> Messa
     # A change of mind after "Not this time", or a late yes on an expired ask, is still
     # welcome while nobody else has said yes.
     introduce(ctx, session, need, ask, me, was_asked=True)
+    ask_about_waiting(ctx, session, me)  # an ask of theirs is done: room for a waiting need
     return texts.accept_thanks()
 
 
@@ -91,6 +93,7 @@ def decline(ctx: Context, session: Session, me: Member, inv: Invocation) -> Mess
     after_ask_closed(ctx, session, need)
     me.expired_streak = 0  # after the next candidates' rows: members in ascending id there
     session.add(me)
+    ask_about_waiting(ctx, session, me)  # room for a need that waits for someone like them
     return texts.decline_thanks()
 
 

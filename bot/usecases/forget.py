@@ -43,7 +43,7 @@ CONFIRM_WINDOW = timedelta(minutes=5)
 # from other members' own words; their mention is always redacted.
 MIN_NAME_TO_REDACT = 3
 # Buttons that name a need by number.
-NEED_BUTTONS = frozenset({"give", "helped", "notyet", "done"})
+NEED_BUTTONS = frozenset({"give", "helped", "notyet", "done", "keep", "close"})
 ASK_BUTTONS = frozenset({"accept", "decline"})
 
 T = TypeVar("T")

@@ -19,6 +19,7 @@ from bot.models import (
 from bot.port import Invocation, Message
 from bot.store import locked
 from bot.usecases.asking import ask_more, introduce, open_needs_for
+from bot.usecases.waiting import start_waiting
 
 MAX_OPEN_NEEDS = 5
 NEEDS_SHOWN = 5
@@ -57,9 +58,8 @@ def need(ctx: Context, session: Session, me: Member, inv: Invocation) -> Message
     session.flush()
     asked = ask_more(ctx, session, posted, ctx.settings.asks_at_once)
     if asked == 0:
-        posted.status = NEED_UNMET
-        session.add(posted)
-        return texts.need_unmet(posted.id or 0, posted.topic)
+        start_waiting(ctx, session, posted)
+        return texts.need_unmet(posted.id or 0, posted.topic, ctx.settings.waiting_checkin.days)
     return texts.need_posted(posted.id or 0, asked)
 
 
@@ -68,7 +68,19 @@ def needs(ctx: Context, session: Session, me: Member, inv: Invocation) -> Messag
     found = open_needs_for(ctx, session, me, most=NEEDS_SHOWN)
     if not found:
         return texts.needs_none()
-    return texts.needs_list([(n.need_id, n.requester, n.quoted, n.why) for n in found])
+    now = ctx.now()
+    return texts.needs_list(
+        [
+            (
+                n.need_id,
+                n.requester,
+                n.quoted,
+                n.why,
+                now - n.waiting_since if n.waiting_since else None,
+            )
+            for n in found
+        ]
+    )
 
 
 def give(ctx: Context, session: Session, me: Member, inv: Invocation) -> Message:

@@ -10,6 +10,7 @@ from bot import texts
 from bot.context import MAX_SKILL_CHARS, MAX_SKILLS, Context
 from bot.models import NEED_INTRODUCED, NEED_RESOLVED, Member, Need, Skill, Thanks
 from bot.port import Invocation, Message
+from bot.usecases.wake import ask_about_waiting
 from matching import Matcher, normalize
 
 MAX_PAUSE_DAYS = 3650
@@ -63,6 +64,9 @@ def offer(ctx: Context, session: Session, me: Member, inv: Invocation) -> Messag
                 matcher.add_skill(member_id, name)
 
         ctx.matchers.changed(session, me.community_id, learn)
+        # Needs that waited for just this skill are asked about now.
+        asked = ask_about_waiting(ctx, session, me)
+        return texts.offer_done(added, already, len(have), waiting_asked=asked)
     return texts.offer_done(added, already, len(have))
 
 
@@ -136,4 +140,4 @@ def resume(ctx: Context, session: Session, me: Member, inv: Invocation) -> Messa
     me.paused_until = None
     me.expired_streak = 0
     session.add(me)
-    return texts.resumed()
+    return texts.resumed(ask_about_waiting(ctx, session, me))

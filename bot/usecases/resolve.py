@@ -23,6 +23,7 @@ from bot.models import (
 from bot.port import Invocation, Message
 from bot.store import locked
 from bot.usecases.asking import pass_on_for
+from bot.usecases.wake import ask_about_waiting
 
 # Follow-ups sent at most this many times per need ("not yet" schedules another).
 MAX_FOLLOWUPS = 2
@@ -155,6 +156,7 @@ def resolve(ctx: Context, session: Session, me: Member, need: Need, words: str) 
         ctx.matchers.changed(
             session, need.community_id, lambda m: m.record_help(helper_id, text, at=at)
         )
+        ask_about_waiting(ctx, session, helper)  # their help is done: free for a waiting need
     name = ctx.name(helper) if helper else None
     return texts.done(name, pass_on_for(ctx, session, me), had_words=bool(words))
 

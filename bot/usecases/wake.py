@@ -1,0 +1,80 @@
+"""Waiting needs asked again: when someone who fits offers the skill, resumes or is free."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, col, select
+
+from bot.context import Context
+from bot.limits import asked_enough, open_load
+from bot.models import NEED_OPEN, NEED_UNMET, Ask, Member, Need
+from bot.store import locked
+from bot.usecases.asking import is_available, send_ask
+
+# Waiting needs looked at per wake-up, longest waiting first.
+SCAN = 200
+
+
+def ask_about_waiting(ctx: Context, session: Session, member: Member) -> int:
+    """Ask a member who may have just become able to help about the waiting needs they fit.
+
+    Longest waiting first, within every limit: not while paused, never more open asks than
+    `max_open_asks`, never the same need twice (a "not this time" stands). Needs another
+    process holds right now are left to it. Returns how many needs were asked about.
+    """
+    if member.id is None or not is_available(ctx, member):
+        return 0
+    asked_before = select(Ask.need_id).where(Ask.member_id == member.id)
+    waiting = list(
+        session.exec(
+            select(Need)
+            .where(
+                Need.community_id == member.community_id,
+                Need.status == NEED_UNMET,
+                Need.requester_id != member.id,
+                col(Need.id).not_in(asked_before),
+            )
+            .order_by(col(Need.waiting_since), col(Need.id))
+            .limit(SCAN)
+        )
+    )
+    if not waiting:
+        return 0
+    with ctx.matchers.using(session, member.community_id) as matcher:
+        fitting = [
+            (need, fit)
+            for need in waiting
+            if (fit := matcher.explain(need.text, str(member.id))) is not None
+        ]
+    if not fitting:
+        return 0
+    # Their row, locked, so the limit on open asks holds against another process asking them.
+    me = locked(session, Member, member.id)
+    if me is None:
+        return 0
+    room = ctx.settings.max_open_asks - open_load(ctx, session, [me.id]).get(me.id, 0)
+    asked = 0
+    for need, fit in fitting:
+        current = _lock_if_waiting(session, need.id)
+        if current is None:
+            continue
+        if current.nobody_offers:  # someone does now: it is no longer a gap nobody fills
+            current.nobody_offers = False
+            session.add(current)
+        if asked >= room or me.id in asked_enough(ctx, session, [me.id], current.requester_id):
+            continue
+        current.status = NEED_OPEN
+        current.waiting_since = None
+        session.add(current)
+        send_ask(ctx, session, current, me, fit.reasons)
+        asked += 1
+    return asked
+
+
+def _lock_if_waiting(session: Session, need_id: int | None) -> Need | None:
+    """The need, locked and read fresh, if it still waits; None if another process holds it."""
+    return session.exec(
+        select(Need)
+        .where(Need.id == need_id, Need.status == NEED_UNMET)
+        .with_for_update(skip_locked=True)
+        .execution_options(populate_existing=True)
+    ).first()
