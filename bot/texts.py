@@ -767,8 +767,18 @@ def helpstats(
 ) -> Message:
     """How the community helps itself, for admins; with a private link to see it drawn."""
     topics = (
-        ", ".join(f"{t} ({n})" for t, n in stats.unmet_topics) or "none — every need found someone"
+        ", ".join(f"{t} ({n})" for t, n in stats.unmet_topics)
+        or "none — someone here offers what every waiting need asks for"
     )
+    longest = ", ".join(
+        f"#{w.need_id} {w.topic} ({_plural(w.days, 'day')})" for w in stats.longest_waiting
+    )
+    waiting = f"Needs waiting for someone: {stats.needs_waiting}"
+    if longest:
+        waiting += f" · waiting longest: {longest}"
+    waited = f"Needs that waited, then found a helper: {stats.helped_after_waiting}"
+    if stats.median_days_waited is not None:
+        waited += f" (median wait {_hours(stats.median_days_waited * 24)})"
     lines = [
         "*How this community helps itself*",
         f"Members with a profile: {stats.members_with_profile}",
@@ -776,10 +786,15 @@ def helpstats(
         f"resolved: {stats.needs_resolved}",
         f"Share matched with a helper: {_pct(stats.share_matched)}",
         f"Median time from need to introduction: {_hours(stats.median_hours_to_intro)}",
-        f"Unmet topics (no helper yet): {topics}",
+        f"Unmet topics (nobody here offers them yet): {topics}",
+        waiting,
+        waited,
         f"Helpers: {stats.helpers} · share of intros taken by the busiest 10% of helpers: "
         f"{_pct(stats.busiest_tenth_share)}",
         f"Pay-it-forward links (helped, then helped someone): {stats.pay_it_forward}",
+        f"Favours returned (helped someone who once helped them): {stats.favours_returned}",
+        f"Longest pay-it-forward chain (A helped B, B helped C, …): "
+        f"{_plural(stats.longest_chain, 'help')} in a row",
         f"Thank-yous delivered: {stats.thanks_given}",
     ]
     if stats.messages_given_up:

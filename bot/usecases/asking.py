@@ -159,7 +159,7 @@ class OpenNeed:
     quoted: str
     why: str
     requester_id: int
-    waiting_since: datetime | None = None  # set while nobody (left) could take it
+    waiting_since: datetime | None = None  # since it first had to wait, while it waits
 
 
 def open_needs_for(
@@ -188,7 +188,7 @@ def open_needs_for(
             quoted = ctx.quote(need.community_id, need.text)
             name = ctx.name(requester)
             why = ctx.escape(need.community_id, texts.why_you(fit.reasons))
-            waiting = need.waiting_since if need.status == NEED_UNMET else None
+            waiting = need.first_waited_at if need.status == NEED_UNMET else None
             found.append(OpenNeed(need.id, name, quoted, why, requester.id, waiting))
             if len(found) >= most:
                 break

@@ -5,8 +5,9 @@ from __future__ import annotations
 import math
 import statistics
 from collections import Counter
-from dataclasses import asdict, dataclass
-from datetime import timedelta
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
+from itertools import groupby
 from typing import Any
 
 from sqlalchemy import exists
@@ -14,6 +15,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
 
 from bot import texts
+from bot.clock import utcnow
 from bot.context import Context
 from bot.dashboard import links
 from bot.models import NEED_UNMET, OUT_DEAD, Community, Member, Need, Outbox, Thanks
@@ -39,20 +41,52 @@ class Stats:
     # Delivery health: messages given up after their last try, and why nothing is sent at all.
     messages_given_up: int = 0
     installation_refused: str | None = None
+    # Waiting needs: how many wait now, the ones waiting longest, and those that waited and
+    # then found a helper, with the median of how long they waited (days).
+    needs_waiting: int = 0
+    longest_waiting: list[Waiting] = field(default_factory=list)
+    helped_after_waiting: int = 0
+    median_days_waited: float | None = None
+    # The golden rule at work: introductions where the helper had once been helped by the
+    # requester, and the most helps in a row, each given by the one helped just before.
+    favours_returned: int = 0
+    longest_chain: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         """The figures as plain JSON-ready values."""
         data = asdict(self)
         data["unmet_topics"] = [{"topic": t, "needs": n} for t, n in self.unmet_topics]
+        data["longest_waiting"] = [w.as_dict() for w in self.longest_waiting]
         return data
 
 
-def compute(session: Session, community_id: str) -> Stats:
+@dataclass(frozen=True)
+class Waiting:
+    """A need still waiting for someone: its number, its topic and since when."""
+
+    need_id: int
+    topic: str
+    since: datetime
+    days: int
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready."""
+        return {
+            "need": self.need_id,
+            "topic": self.topic,
+            "waiting_since": self.since.isoformat(),
+            "days": self.days,
+        }
+
+
+def compute(session: Session, community_id: str, now: datetime | None = None) -> Stats:
     """Every figure DESIGN.md lists, from the who-helped-whom data.
 
     Each figure is an aggregate the database computes over an index, so the cost does not
-    grow with building a Python object per need (a million members means 200k needs or more).
+    grow with building a Python object per need (a million members means 200k needs or more);
+    the longest pay-it-forward chain alone reads every introduction once, from an index.
     """
+    now = now or utcnow()
     with_profile = session.exec(
         select(Community.members_with_profile).where(Community.id == community_id)
     ).first()
@@ -65,10 +99,11 @@ def compute(session: Session, community_id: str) -> Stats:
         .select_from(Need)
         .where(in_community)
     ).one()
+    # Unmet topics: what waiting needs ask for that nobody in the community offers.
     unmet: Counter[str] = Counter()
     for topic, count in session.execute(
         select(Need.topic, func.count())
-        .where(in_community, Need.status == NEED_UNMET)
+        .where(in_community, Need.status == NEED_UNMET, col(Need.nobody_offers))
         .group_by(col(Need.topic))
     ):
         unmet[topic or "(no topic)"] += count
@@ -86,7 +121,14 @@ def compute(session: Session, community_id: str) -> Stats:
         .where(Outbox.community_id == community_id, Outbox.status == OUT_DEAD)
     ).one()
     community = session.get(Community, community_id)
+    waited = _waited(session, community_id, now)
     return Stats(
+        needs_waiting=waited.now,
+        longest_waiting=waited.longest,
+        helped_after_waiting=waited.helped,
+        median_days_waited=waited.median_days,
+        favours_returned=_favours_returned(session, community_id),
+        longest_chain=_longest_chain(session, community_id),
         messages_given_up=given_up,
         installation_refused=community.inactive_reason if community is not None else None,
         community=community_id,
@@ -159,6 +201,101 @@ def _helpers(session: Session, community_id: str) -> tuple[list[int], int]:
     return counts, forward
 
 
+@dataclass(frozen=True)
+class _Waited:
+    now: int
+    longest: list[Waiting]
+    helped: int
+    median_days: float | None
+
+
+# Waiting needs named in /helpstats, longest waiting first.
+LONGEST_SHOWN = 3
+
+
+def _as_utc(when: datetime) -> datetime:
+    """SQLite hands back naive times; every time the store keeps is UTC."""
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+
+
+def _waited(session: Session, community_id: str, now: datetime) -> _Waited:
+    """Needs waiting now (the longest first), and how long needs waited before help came."""
+    waiting = (Need.community_id == community_id, Need.status == NEED_UNMET)
+    count = session.exec(select(func.count()).select_from(Need).where(*waiting)).one()
+    since = func.coalesce(col(Need.first_waited_at), col(Need.created_at))
+    longest = [
+        Waiting(need_id, topic or "(no topic)", _as_utc(at), (now - _as_utc(at)).days)
+        for need_id, topic, at in session.execute(
+            select(Need.id, Need.topic, since)
+            .where(*waiting)
+            .order_by(since, col(Need.id))
+            .limit(LONGEST_SHOWN)
+        )
+    ]
+    waits = [
+        (_as_utc(introduced) - _as_utc(first)).total_seconds() / 86400
+        for first, introduced in session.execute(
+            select(Need.first_waited_at, Need.introduced_at).where(
+                Need.community_id == community_id,
+                col(Need.first_waited_at).is_not(None),
+                col(Need.introduced_at).is_not(None),
+            )
+        )
+    ]
+    median = statistics.median(waits) if waits else None
+    return _Waited(count, longest, len(waits), median)
+
+
+def _favours_returned(session: Session, community_id: str) -> int:
+    """Introductions where the helper had been helped by the requester before."""
+    earlier = aliased(Need)
+    helped_before = exists().where(
+        col(earlier.community_id) == community_id,
+        col(earlier.requester_id) == col(Need.helper_id),
+        col(earlier.helper_id) == col(Need.requester_id),
+        col(earlier.introduced_at) < col(Need.introduced_at),
+    )
+    return session.exec(
+        select(func.count())
+        .select_from(Need)
+        .where(
+            Need.community_id == community_id,
+            col(Need.helper_id).is_not(None),
+            col(Need.introduced_at).is_not(None),
+            helped_before,
+        )
+    ).one()
+
+
+def _longest_chain(session: Session, community_id: str) -> int:
+    """The most helps in a row, each given by the member helped just before (A→B, B→C, …).
+
+    Introductions are read in time order; a help given at the same moment as the one its
+    helper received does not follow it.
+    """
+    rows = session.execute(
+        select(Need.introduced_at, Need.requester_id, Need.helper_id)
+        .where(
+            Need.community_id == community_id,
+            col(Need.introduced_at).is_not(None),
+            col(Need.helper_id).is_not(None),
+        )
+        .order_by(col(Need.introduced_at))
+    )
+    # The longest chain that ends with each member being helped, so far.
+    ending_with: dict[int, int] = {}
+    longest = 0
+    for _, same_moment in groupby(rows, key=lambda row: row[0]):
+        reached = [
+            (requester, ending_with.get(helper, 0) + 1) for _, requester, helper in same_moment
+        ]
+        for requester, length in reached:
+            if length > ending_with.get(requester, 0):
+                ending_with[requester] = length
+            longest = max(longest, length)
+    return longest
+
+
 def communities(session: Session) -> list[str]:
     """Every community the bot knows, for the shell's `whuffie stats`."""
     return list(session.exec(select(Community.id).order_by(col(Community.id))))
@@ -170,4 +307,5 @@ def helpstats(ctx: Context, session: Session, me: Member, inv: Invocation) -> Me
     link = None
     if settings.dashboard:
         link = links.link_for(session, settings, me.community_id, ctx.now())
-    return texts.helpstats(compute(session, me.community_id), link, settings.dashboard_link_valid)
+    figures = compute(session, me.community_id, ctx.now())
+    return texts.helpstats(figures, link, settings.dashboard_link_valid)

@@ -33,7 +33,7 @@ def ask_about_waiting(ctx: Context, session: Session, member: Member) -> int:
                 Need.requester_id != member.id,
                 col(Need.id).not_in(asked_before),
             )
-            .order_by(col(Need.waiting_since), col(Need.id))
+            .order_by(col(Need.first_waited_at), col(Need.id))
             .limit(SCAN)
         )
     )

@@ -24,11 +24,12 @@ from bot.models import (
     Thanks,
 )
 from bot.store import Store
-from bot.usecases.stats import Stats, compute
+from bot.usecases.stats import Stats, Waiting, compute
 from tests.fakes import COMMUNITY, two_processes
 from tests.fakes import Community as FakeCommunity
 
 START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+NOW = START + timedelta(days=30)
 
 
 def _history(session: Session, community_id: str, seed: int, members: int, needs: int) -> None:
@@ -76,6 +77,12 @@ def _history(session: Session, community_id: str, seed: int, members: int, needs
             need.helper_id = None if helper is None or helper is requester else helper.id
             if status == NEED_RESOLVED:
                 need.resolved_at = need.introduced_at + timedelta(days=1)
+            if j % 4 == 0:  # it waited before someone fitting was free
+                need.first_waited_at = created - timedelta(hours=j % 5)
+        if status == NEED_UNMET:
+            # Some wait because nobody offers what they ask; the others for a busy helper.
+            need.nobody_offers = j % 3 == 0
+            need.first_waited_at = need.waiting_since = created + timedelta(minutes=j % 7)
         session.add(need)
     for _ in range(needs // 4):
         a, b = rng.sample(people, 2)
@@ -90,7 +97,31 @@ def _history(session: Session, community_id: str, seed: int, members: int, needs
         )
 
 
-def _by_hand(session: Session, community_id: str) -> Stats:
+def _utc(when: datetime) -> datetime:
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+
+
+def _chains(introduced: list[Need]) -> int:
+    """The most helps in a row, by trying every chain from every introduction."""
+    memo: dict[int, int] = {}
+
+    def after(n: Need) -> int:
+        if n.id not in memo:
+            memo[n.id] = 1 + max(
+                (
+                    after(m)
+                    for m in introduced
+                    if m.helper_id == n.requester_id
+                    and _utc(m.introduced_at) > _utc(n.introduced_at)  # type: ignore[arg-type]
+                ),
+                default=0,
+            )
+        return memo[n.id]
+
+    return max((after(n) for n in introduced if n.helper_id is not None), default=0)
+
+
+def _by_hand(session: Session, community_id: str, now: datetime = NOW) -> Stats:
     """Each figure computed the plain way, need by need, as the design defines it."""
     with_profile = len(
         set(session.exec(select(Skill.member_id).where(Skill.community_id == community_id)))
@@ -103,7 +134,25 @@ def _by_hand(session: Session, community_id: str) -> Stats:
         for n in introduced
         if n.introduced_at is not None
     ]
-    unmet = Counter(n.topic or "(no topic)" for n in needs if n.status == NEED_UNMET)
+    waiting = [n for n in needs if n.status == NEED_UNMET]
+    unmet = Counter(n.topic or "(no topic)" for n in waiting if n.nobody_offers)
+    longest = sorted(waiting, key=lambda n: (_utc(n.first_waited_at or n.created_at), n.id))[:3]
+    waited_days = [
+        (_utc(n.introduced_at) - _utc(n.first_waited_at)).total_seconds() / 86400
+        for n in introduced
+        if n.first_waited_at is not None and n.introduced_at is not None
+    ]
+    helped = [n for n in introduced if n.helper_id is not None]
+    returned = [
+        n
+        for n in helped
+        if any(
+            m.requester_id == n.helper_id
+            and m.helper_id == n.requester_id
+            and _utc(m.introduced_at) < _utc(n.introduced_at)  # type: ignore[arg-type]
+            for m in helped
+        )
+    ]
     by_helper = Counter(n.helper_id for n in introduced if n.helper_id is not None)
     busiest = None
     if by_helper:
@@ -136,6 +185,20 @@ def _by_hand(session: Session, community_id: str) -> Stats:
         busiest_tenth_share=busiest,
         pay_it_forward=len(forward),
         thanks_given=thanks,
+        needs_waiting=len(waiting),
+        longest_waiting=[
+            Waiting(
+                n.id,
+                n.topic or "(no topic)",
+                _utc(n.first_waited_at or n.created_at),
+                (now - _utc(n.first_waited_at or n.created_at)).days,
+            )
+            for n in longest
+        ],
+        helped_after_waiting=len(waited_days),
+        median_days_waited=statistics.median(waited_days) if waited_days else None,
+        favours_returned=len(returned),
+        longest_chain=_chains(helped),
     )
 
 
@@ -148,7 +211,7 @@ def test_helpstats_figures_match_the_history_exactly(store: Store) -> None:
         session.add(Community(id="fake:empty", platform="fake", created_at=START))
     with store.session() as session:
         for community_id in ("fake:big", "fake:even", "fake:small", "fake:empty"):
-            assert compute(session, community_id) == _by_hand(session, community_id)
+            assert compute(session, community_id, NOW) == _by_hand(session, community_id)
 
 
 def test_helpstats_figures_of_a_known_community(store: Store) -> None:
@@ -156,7 +219,7 @@ def test_helpstats_figures_of_a_known_community(store: Store) -> None:
     with store.session() as session:
         _history(session, "fake:big", seed=1, members=60, needs=400)
     with store.session() as session:
-        stats = compute(session, "fake:big")
+        stats = compute(session, "fake:big", NOW)
     assert stats == EXPECTED_BIG
 
 
@@ -191,21 +254,31 @@ EXPECTED_BIG = Stats(
     share_matched=0.385,
     median_hours_to_intro=2.0,
     unmet_topics=[
-        ("topic 0", 13),
-        ("rust", 12),
-        ("topic 4", 12),
-        ("topic 6", 12),
-        ("css", 11),
-        ("kubernetes", 11),
-        ("sql", 11),
-        ("topic 2", 11),
-        ("topic 1", 10),
-        ("topic 7", 10),
+        ("rust", 5),
+        ("topic 2", 5),
+        ("(no topic)", 4),
+        ("css", 4),
+        ("topic 4", 4),
+        ("design", 3),
+        ("go", 3),
+        ("kubernetes", 3),
+        ("ops", 3),
+        ("python", 3),
     ],
     helpers=20,
     busiest_tenth_share=0.15714285714285714,
     pay_it_forward=15,
     thanks_given=100,
+    needs_waiting=164,
+    longest_waiting=[
+        Waiting(157, "topic 5", START + timedelta(hours=1, minutes=32), 29),
+        Waiting(52, "ops", START + timedelta(hours=2, minutes=32), 29),
+        Waiting(174, "kubernetes", START + timedelta(hours=2, minutes=35), 29),
+    ],
+    helped_after_waiting=42,
+    median_days_waited=0.16666666674768518,
+    favours_returned=4,
+    longest_chain=7,
 )
 
 
