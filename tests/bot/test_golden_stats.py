@@ -3,6 +3,7 @@ and how long they waited, and the longest pay-it-forward chain, on a known histo
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
@@ -63,7 +64,8 @@ async def test_golden_rule_figures_in_stats_json(
     """`whuffie stats --json` gives the same figures from the shell."""
     await known_history(community)
     env = {**os.environ, "WHUFFIE_DATABASE_URL": database_url}
-    done = subprocess.run(
+    done = await asyncio.to_thread(
+        subprocess.run,
         [sys.executable, "-m", "bot", "stats", "--json", "--community", COMMUNITY],
         env=env,
         capture_output=True,

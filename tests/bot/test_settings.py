@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from bot.settings import Settings, SettingsError
@@ -93,3 +95,13 @@ def test_a_port_that_cannot_be_is_refused(raw: str) -> None:
     """A PORT outside 0-65535 is named in the error."""
     with pytest.raises(SettingsError, match="PORT"):
         Settings.from_env({"PORT": raw})
+
+
+def test_the_waiting_checkin_is_read_and_checked() -> None:
+    """WHUFFIE_WAITING_CHECKIN_DAYS: 14 by default, a whole positive number of days."""
+    assert Settings.from_env({}).waiting_checkin == timedelta(days=14)
+    assert Settings.from_env({"WHUFFIE_WAITING_CHECKIN_DAYS": "3"}).waiting_checkin == timedelta(
+        days=3
+    )
+    with pytest.raises(SettingsError, match="WHUFFIE_WAITING_CHECKIN_DAYS must be positive"):
+        Settings.from_env({"WHUFFIE_WAITING_CHECKIN_DAYS": "0"})

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlmodel import select
-
 from bot.models import NEED_CLOSED, NEED_OPEN, NEED_UNMET, Need
 from bot.settings import Settings
 from bot.store import Store
