@@ -65,7 +65,7 @@ def offer(ctx: Context, session: Session, me: Member, inv: Invocation) -> Messag
 
         ctx.matchers.changed(session, me.community_id, learn)
         # Needs that waited for just this skill are asked about now.
-        asked = ask_about_waiting(ctx, session, me)
+        asked = ask_about_waiting(ctx, session, me, offered=True)
         return texts.offer_done(added, already, len(have), waiting_asked=asked)
     return texts.offer_done(added, already, len(have))
 

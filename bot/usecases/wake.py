@@ -14,14 +14,20 @@ from bot.usecases.asking import is_available, send_ask
 SCAN = 200
 
 
-def ask_about_waiting(ctx: Context, session: Session, member: Member) -> int:
+def ask_about_waiting(
+    ctx: Context, session: Session, member: Member, *, offered: bool = False
+) -> int:
     """Ask a member who may have just become able to help about the waiting needs they fit.
 
     Longest waiting first, within every limit: not while paused, never more open asks than
     `max_open_asks`, never the same need twice (a "not this time" stands). Needs another
     process holds right now are left to it. Returns how many needs were asked about.
+    With `offered` (they just offered skills), waiting needs they fit are no longer counted
+    as gaps nobody offers, even when they have no room for an ask now.
     """
     if member.id is None or not is_available(ctx, member):
+        return 0
+    if not offered and _room(ctx, session, member.id) <= 0:  # checked again once locked
         return 0
     asked_before = select(Ask.need_id).where(Ask.member_id == member.id)
     waiting = list(
@@ -51,7 +57,7 @@ def ask_about_waiting(ctx: Context, session: Session, member: Member) -> int:
     me = locked(session, Member, member.id)
     if me is None:
         return 0
-    room = ctx.settings.max_open_asks - open_load(ctx, session, [me.id]).get(me.id, 0)
+    room = _room(ctx, session, me.id)
     asked = 0
     for need, fit in fitting:
         current = _lock_if_waiting(session, need.id)
@@ -68,6 +74,11 @@ def ask_about_waiting(ctx: Context, session: Session, member: Member) -> int:
         send_ask(ctx, session, current, me, fit.reasons)
         asked += 1
     return asked
+
+
+def _room(ctx: Context, session: Session, member_id: int) -> int:
+    """How many more asks this member may hold now."""
+    return ctx.settings.max_open_asks - open_load(ctx, session, [member_id]).get(member_id, 0)
 
 
 def _lock_if_waiting(session: Session, need_id: int | None) -> Need | None:

@@ -197,3 +197,19 @@ async def test_keep_and_close_belong_to_the_requester(community: Community) -> N
     assert "Closed need #1" in closed.text
     edited = [m.text for _, m in community.port.edits]
     assert any("has closed this need" in t for t in edited), "ann's ask loses its buttons"
+
+
+async def test_an_offer_from_a_busy_member_ends_the_gap_but_asks_nothing(
+    store: Store,
+) -> None:
+    """ann, full of asks, offers what a waiting need asks for: it is no unmet topic any more."""
+    community = Community(store, Settings(max_open_asks=1))
+    community.port.admins.add("admin")
+    await community.say("ann", "offer", "python")
+    await community.say("carol", "need", "help with a python script")
+    await community.say("bob", "need", "help with kubernetes upgrades")
+    assert "kubernetes" in (await community.say("admin", "helpstats")).text.split("Unmet")[1]
+    await community.say("ann", "offer", "kubernetes")
+    assert len(asks_to(community, "ann")) == 1
+    unmet = (await community.say("admin", "helpstats")).text.split("Unmet topics")[1]
+    assert unmet.startswith(" (nobody here offers them yet): none")
