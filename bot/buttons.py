@@ -44,15 +44,18 @@ class Press:
 ASK_BUTTONS = frozenset({"accept", "decline"})
 OWN_NEED_BUTTONS = frozenset({"helped", "notyet", "done", "keep", "close"})
 OPEN_NEED_BUTTONS = frozenset({"give"})
-# A confirm acts on the presser alone, in the community where they pressed it.
-CONFIRM_BUTTONS = {"forgetme": "confirm"}
+# A confirm or a setting acts on the presser alone, in the community where they pressed it.
+CONFIRM_BUTTONS = {
+    "forgetme": frozenset({"confirm"}),
+    "profile": frozenset({"favours off", "favours on"}),
+}
 
 
 def community_of_press(session: Session, press: Press) -> str | Message:
     """The community the press acts in, or the reply that refuses it. Stores nothing."""
     command = press.command
     if command in CONFIRM_BUTTONS:
-        if press.arg != CONFIRM_BUTTONS[command] or press.community is None:
+        if press.arg not in CONFIRM_BUTTONS[command] or press.community is None:
             return texts.button_unknown()
         return press.community
     if command not in ASK_BUTTONS | OWN_NEED_BUTTONS | OPEN_NEED_BUTTONS:

@@ -42,7 +42,12 @@ COMMANDS: tuple[Command, ...] = (
         "/unoffer pitch decks",
         (Option("skill", "The skill to remove", required=True),),
     ),
-    Command("profile", "Your skills, availability, and what you gave and received.", "/profile"),
+    Command(
+        "profile",
+        "Your skills, availability, and what you gave and received.",
+        "/profile",
+        (Option("setting", "favours off / favours on: notes in asks about a favour to return"),),
+    ),
     Command(
         "need",
         "Ask the community for help; the bot privately asks who knows.",
@@ -79,7 +84,18 @@ COMMANDS: tuple[Command, ...] = (
 # Commands that buttons press; the console types them, platforms send them as button ids.
 # A press is only ever one of these (see bot/buttons.py): never `/offer` or `/need`.
 BUTTON_COMMANDS: frozenset[str] = frozenset(
-    {"accept", "decline", "helped", "notyet", "give", "done", "forgetme", "keep", "close"}
+    {
+        "accept",
+        "decline",
+        "helped",
+        "notyet",
+        "give",
+        "done",
+        "forgetme",
+        "keep",
+        "close",
+        "profile",
+    }
 )
 
 COMMAND_NAMES: frozenset[str] = frozenset(c.name for c in COMMANDS)

@@ -193,8 +193,9 @@ def profile(
     helped: int,
     was_helped: int,
     thanks_received: int,
+    favour_lines: bool = True,
 ) -> Message:
-    """A member's profile and their private give/receive mirror."""
+    """A member's profile, their private give/receive mirror, and the favour-notes setting."""
     lines = ["*Your profile*"]
     lines.append("Skills: " + (", ".join(skills) if skills else "none yet — try `/offer`"))
     if paused and paused_until:
@@ -208,7 +209,15 @@ def profile(
         f"were helped {_plural(was_helped, 'time')}, and received "
         f"{_plural(thanks_received, 'thank-you')}."
     )
-    return Message("\n".join(lines))
+    if favour_lines:
+        lines.append(
+            "Favour notes: on — when someone who once helped you needs a hand, your ask mentions it"
+        )
+        button = Button("Turn favour notes off", "profile", "favours off")
+    else:
+        lines.append("Favour notes: off — asks never mention past favours")
+        button = Button("Turn favour notes on", "profile", "favours on")
+    return Message("\n".join(lines), (button,))
 
 
 def profile_empty() -> Message:
@@ -412,15 +421,37 @@ def _and(items: Sequence[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def ask(ask_id: int, requester: str, quoted: str, why: str) -> Message:
-    """The private ask: the need, why them, and two buttons."""
+def ask(ask_id: int, requester: str, quoted: str, why: str, favour: str | None = None) -> Message:
+    """The private ask: the need, why them (and a favour to return), and two buttons."""
     return Message(
         f"Hi! {requester} could use a hand:\n{quoted}\n"
-        f"I thought of you because {why}. Could you help? No pressure — saying no is fine.",
+        f"I thought of you because {why}. Could you help? No pressure — saying no is fine."
+        + (f"\n{favour}" if favour else ""),
         (
             Button("I can help", "accept", str(ask_id), "primary"),
             Button("Not this time", "decline", str(ask_id)),
         ),
+    )
+
+
+def favour_line(requester: str, what: str, when: datetime, now: datetime) -> str:
+    """One gentle line in an ask: the requester once helped this member."""
+    month = when.strftime("%B") if when.year == now.year else when.strftime("%B %Y")
+    return (
+        f"{requester} helped you with '{what}' in {month} — here's a chance to return the "
+        "favour, if you'd like to."
+    )
+
+
+def favour_lines_set(on: bool) -> Message:
+    """`/profile favours on|off` done."""
+    if on:
+        return Message(
+            "Done — when someone who once helped you needs a hand, your ask will say so, gently."
+        )
+    return Message(
+        "Done — your asks won't mention past favours any more. `/profile favours on` brings "
+        "the notes back."
     )
 
 

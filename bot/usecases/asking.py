@@ -24,6 +24,7 @@ from bot.models import (
     Need,
     Skill,
 )
+from bot.usecases.favours import favour_line, favours_from
 from bot.usecases.waiting import start_waiting
 from matching import Load, Reason
 from matching import select as select_fairly
@@ -95,7 +96,16 @@ def ask_more(ctx: Context, session: Session, need: Need, how_many: int) -> int:
         and is_available(ctx, m)
         and m.id not in resting
     ]
-    chosen = select_fairly(available, loads, k=how_many, max_open=ctx.settings.max_open_asks)
+    # Favours come back: whoever the requester once helped is asked first, within every
+    # limit and pause like anyone (those are already left out of `available`).
+    owed = favours_from(
+        session, need.community_id, need.requester_id, [int(c.member_id) for c in available]
+    )
+    returning = [c for c in available if int(c.member_id) in owed]
+    others = [c for c in available if int(c.member_id) not in owed]
+    most = ctx.settings.max_open_asks
+    chosen = select_fairly(returning, loads, k=how_many, max_open=most)
+    chosen += select_fairly(others, loads, k=how_many - len(chosen), max_open=most)
     for candidate in chosen:
         send_ask(ctx, session, need, members[int(candidate.member_id)], candidate.reasons)
     return len(chosen)
@@ -125,6 +135,7 @@ def send_ask(
         ctx.quote(need.community_id, need.text),
         # The reason repeats a member's own skill: escaped like any member text.
         ctx.escape(need.community_id, ask.reason),
+        favour_line(ctx, session, need, member, requester),
     )
     ctx.say(session, [member], message, ask=ask, about=[requester])
     return ask

@@ -10,6 +10,7 @@ from bot import texts
 from bot.context import MAX_SKILL_CHARS, MAX_SKILLS, Context
 from bot.models import NEED_INTRODUCED, NEED_RESOLVED, Member, Need, Skill, Thanks
 from bot.port import Invocation, Message
+from bot.usecases.favours import is_setting, set_favour_lines
 from bot.usecases.wake import ask_about_waiting
 from matching import Matcher, normalize
 
@@ -87,7 +88,9 @@ def unoffer(ctx: Context, session: Session, me: Member, inv: Invocation) -> Mess
 
 
 def profile(ctx: Context, session: Session, me: Member, inv: Invocation) -> Message:
-    """My skills, availability, and my private give/receive mirror."""
+    """My skills, availability, and my private give/receive mirror; `favours off|on` too."""
+    if is_setting(inv.args):
+        return set_favour_lines(ctx, session, me, inv)
     helped_statuses = (NEED_INTRODUCED, NEED_RESOLVED)
     helped = session.exec(
         select(func.count(func.distinct(Need.requester_id))).where(
@@ -113,6 +116,7 @@ def profile(ctx: Context, session: Session, me: Member, inv: Invocation) -> Mess
         helped,
         was_helped,
         thanks,
+        me.favour_lines,
     )
 
 
