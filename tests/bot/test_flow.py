@@ -119,8 +119,11 @@ async def test_three_silent_asks_pause_member_kindly(community: Community) -> No
     await community.say("req9", "need", "another rust question")
     assert len([m for m in community.port.to("ann") if m.buttons]) == 3
     await community.say("ann", "resume")
+    # Back from the pause, ann is asked about the need that waited for her meanwhile.
+    asked = [m for m in community.port.to("ann") if m.buttons]
+    assert len(asked) == 4 and "another rust question" in asked[-1].text
     await community.say("req8", "need", "one more rust question")
-    assert len([m for m in community.port.to("ann") if m.buttons]) == 4
+    assert len([m for m in community.port.to("ann") if m.buttons]) == 5
 
 
 async def test_no_candidate_is_told_honestly_and_recorded_unmet(community: Community) -> None:
