@@ -10,8 +10,8 @@
 Columns are added without rebuilding `need` (0005's triggers stay). Needs already waiting
 count as waiting since they were posted, with their check-in 14 days after that.
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-11-28
 """
 
@@ -21,8 +21,8 @@ from datetime import timedelta
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0008"
-down_revision: str | None = "0007"
+revision: str = "0009"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
