@@ -45,7 +45,7 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "profile",
         "Your skills, availability, and what you gave and received.",
-        "/profile",
+        "/profile  (or /profile favours off)",
         (Option("setting", "favours off / favours on: notes in asks about a favour to return"),),
     ),
     Command(

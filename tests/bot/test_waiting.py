@@ -3,11 +3,14 @@ free, and its requester is told honestly after a while (on SQLite and PostgreSQL
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
-from bot.models import NEED_CLOSED, NEED_OPEN, NEED_UNMET, Need
+from alembic import command
+from sqlalchemy import text
+
+from bot.models import NEED_CLOSED, NEED_OPEN, NEED_UNMET, Member, Need
 from bot.settings import Settings
-from bot.store import Store
+from bot.store import Store, alembic_config
 from tests.bot.conftest import ask_id
 from tests.fakes import Community
 
@@ -213,3 +216,52 @@ async def test_an_offer_from_a_busy_member_ends_the_gap_but_asks_nothing(
     assert len(asks_to(community, "ann")) == 1
     unmet = (await community.say("admin", "helpstats")).text.split("Unmet topics")[1]
     assert unmet.startswith(" (nobody here offers them yet): none")
+
+
+async def test_needs_left_unmet_before_the_upgrade_wait_with_a_check_in(
+    database_url: str,
+) -> None:
+    """A need that found nobody under an older release waits since it was posted, and its
+    requester hears 14 days after that; a member's favour notes start on."""
+    fresh = Store.connect(database_url)
+    try:
+        command.upgrade(alembic_config(fresh.engine), "0008")
+        posted = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+        with fresh.engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO community (id, platform, profile_version, created_at, "
+                    "members_with_profile) VALUES ('fake:T1', 'fake', 0, :at, 0)"
+                ),
+                {"at": posted},
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO member (community_id, user_id, display_name, paused, "
+                    "expired_streak, skill_count, created_at) "
+                    "VALUES ('fake:T1', 'bob', 'Bob', false, 0, 0, :at)"
+                ),
+                {"at": posted},
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO need (community_id, requester_id, text, topic, status, "
+                    "created_at, followups_sent) VALUES ('fake:T1', 1, "
+                    "'help with kubernetes upgrades', 'kubernetes', 'unmet', :at, 0)"
+                ),
+                {"at": posted},
+            )
+        fresh.upgrade()
+        with fresh.session() as session:
+            need = session.get(Need, 1)
+            member = session.get(Member, 1)
+            assert need is not None and member is not None
+            assert need.checkin_at is not None
+            assert need.checkin_at.replace(tzinfo=UTC) == posted + timedelta(days=14)
+            assert member.favour_lines is True
+        community = Community(fresh)
+        community.clock.advance(timedelta(days=15))
+        await community.core.tick()
+        assert "Your need #1 has been waiting 15 days" in community.port.last_to("bob").text
+    finally:
+        fresh.dispose()
