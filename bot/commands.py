@@ -45,7 +45,7 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "profile",
         "Your skills, availability, and what you gave and received.",
-        "/profile  (or /profile favours off)",
+        "/profile [favours off|on]",
         (Option("setting", "favours off / favours on: notes in asks about a favour to return"),),
     ),
     Command(
