@@ -69,7 +69,7 @@ async def test_after_two_weeks_the_requester_keeps_one_need_and_closes_another(
     async with bot_on_waiting(fake, store, clock) as adapter:
         await run(fake, guild, alice, "need", text="help with kubernetes upgrades")
         await run(fake, guild, alice, "need", text="a terraform modules question")
-        clock.advance(adapter.settings.waiting_checkin + timedelta(minutes=1))
+        clock.advance(adapter.core.settings.waiting_checkin + timedelta(minutes=1))
         await adapter.core.tick()
         await fake.until(lambda: len(checkins(fake, alice)) == 2)
         first, second = checkins(fake, alice)
