@@ -234,13 +234,13 @@ def _network(board: Board) -> str:
 def _unmet(board: Board) -> str:
     topics = board.stats.unmet_topics
     if not topics:
-        return _figure("unmet", "Unmet topics", _empty("None: every need found someone."))
+        return _figure("unmet", "Unmet topics", _empty("None: someone offers every topic."))
     chart = svg.bars(
-        "Topics of needs nobody could be asked about",
+        "Topics of waiting needs that nobody here offers",
         [(topic, n, f"{n} need{'s' * (n != 1)}") for topic, n in topics],
         svg.PINK,
     )
-    return _figure("unmet", "Unmet topics", chart, "Needs nobody in the community could take.")
+    return _figure("unmet", "Unmet topics", chart, "Waiting needs nobody here offers, by topic.")
 
 
 def _waiting(board: Board) -> str:

@@ -95,6 +95,7 @@ def seed(session: Session, community: str = COMMUNITY, shown: dict[str, str] | N
                 text=f"SECRETWORDS unmet: {topic}",
                 topic=topic,
                 status=NEED_UNMET,
+                nobody_offers=True,  # nobody in this community offers it
                 created_at=START + timedelta(weeks=week),
             )
         )
