@@ -4,7 +4,8 @@ A member's score for a need adds three signals (one set of weights for every com
 - activity: log(1 + recent helps), recency counted in the community's own helps, not in
   days (`activity.py`);
 - history: how much they helped with needs worded like this one (BM25 over resolved needs,
-  credited to their helpers, recent ones counting more) (`history.py`);
+  credited to their helpers, recent ones counting more) (`history.py`), and with needs that
+  mean the same, when the matcher has a model (`semantic.PastNeeds`);
 - skills: each skill of theirs the need mentions or means, weighted by how well it matched
   (by words, by some of its telling words, or by meaning through an optional model), how
   specific the skill is in this community (idf) and how much evidence they have (log count).
@@ -18,7 +19,7 @@ import math
 import time
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Collection, Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from matching.activity import Activity
@@ -29,7 +30,7 @@ from matching.profiles import Profiles, skill_items
 from matching.vocabulary import Hit
 
 if TYPE_CHECKING:  # numpy loads only when a matcher is given a model
-    from matching.semantic import Embedder, Vectors
+    from matching.semantic import Embedder, PastNeeds, Vectors
 
 __all__ = ["Candidate", "Matcher", "Reason", "Weights"]
 
@@ -54,6 +55,9 @@ class Weights:
     semantic_k: int = 4  # the skills nearest a need's meaning that are considered
     semantic_lo: float = 0.1  # cosine below which a skill's meaning says nothing
     semantic_hi: float = 0.55  # cosine at which it fits fully
+    meaning_history: float = 1.0  # the nearest past need by meaning votes this much
+    meaning_history_lo: float = 0.5  # cosine below which a past need's meaning says nothing
+    meaning_history_fit: float = 0.9  # ...and from which its helpers fit (the same need again)
     fit: float = 0.4  # a member is asked only for a skill that fits at least this much
     keep: float = 0.8  # ...and only when their score is at least this share of the best
 
@@ -66,6 +70,12 @@ class _Query:
     history: dict[int, float]  # member -> similarity-weighted past helps
     shared: dict[int, tuple[str, ...]]  # member -> words shared with the nearest past need
     vector: Vectors | None = None  # the need's meaning, when the matcher has a model
+    meaning: dict[int, float] = field(default_factory=dict)  # member -> votes by meaning
+    close: frozenset[int] = frozenset()  # members who helped with a need of the same meaning
+
+    def helped(self, m: int) -> bool:
+        """Whether the member helped with needs like this one (by words or by meaning)."""
+        return m in self.history or m in self.close
 
     def fits(self, skills: Mapping[str, int], fit: float) -> bool:
         """Whether one of these skills fits the need well enough to ask about it."""
@@ -86,6 +96,8 @@ class Matcher:
             from matching.semantic import SemanticIndex
 
             self._profiles.semantic = SemanticIndex(embedder)
+        self._embedder = embedder
+        self._meanings = self._new_meanings()
         self._history = HistoryIndex()
         self._activity = Activity(1.0)  # on the community's clock (see `_clock`)
         self._help_times: list[float] = []  # when each help happened, in order
@@ -139,6 +151,7 @@ class Matcher:
             self._profiles.set_activity(other, 0.0)
         self._stored.clear()
         self._history = HistoryIndex(self._history.capacity)
+        self._meanings = self._new_meanings()
         self._activity = Activity(1.0)  # on the community's clock (see `_clock`)
         self._help_times = []
         self._log = []
@@ -167,6 +180,15 @@ class Matcher:
             self._stored[m] = self._stored.get(m, 0.0) + weight
             self._profiles.set_activity(m, self._stored[m])
         self._history.add(ms, need_text, when)
+        if self._meanings is not None:
+            self._meanings.add(ms, need_text, when)
+
+    def _new_meanings(self) -> PastNeeds | None:
+        if self._embedder is None:
+            return None
+        from matching.semantic import PastNeeds
+
+        return PastNeeds(self._embedder)
 
     def _clock(self, at: float) -> float:
         """A help's time on the community's own clock, in half-lives.
@@ -182,9 +204,11 @@ class Matcher:
         return min(days / w.half_life_days, before / w.half_life_helps)
 
     def prepare(self) -> None:
-        """Embed the skills added since the last match now (else the next match does it)."""
+        """Embed the skills and past needs added since the last match now (else it does it)."""
         if self._profiles.semantic is not None:
             self._profiles.semantic.flush()
+        if self._meanings is not None:
+            self._meanings.flush()
 
     def skills_of(self, member_id: str) -> list[str]:
         """A member's skills as they wrote them."""
@@ -247,7 +271,7 @@ class Matcher:
         # Whoever helped with needs like this one fits; others fit by a skill, and only when
         # it fits nearly as well as the best one: a wrong ask costs a helper's goodwill.
         cut = max(w.fit, w.keep * best)
-        scores = [(m, s) for m, s in top if m in query.history or fitness[m] >= cut]
+        scores = [(m, s) for m, s in top if query.helped(m) or fitness[m] >= cut]
         return [self._candidate(m, s, query) for m, s in scores]
 
     def explain(self, text: str, member_id: str) -> Candidate | None:
@@ -257,7 +281,7 @@ class Matcher:
             return None
         query = self._query(text)
         skills = self._profiles.skills[m]
-        if m not in query.history and not query.fits(skills, self.weights.fit):
+        if not query.helped(m) and not query.fits(skills, self.weights.fit):
             return None
         return self._candidate(m, self._score(m, query), query)
 
@@ -289,7 +313,9 @@ class Matcher:
         ranking = {h.term: h.strength * (w.part if h.kind == "part" else 1.0) for h in found}
         vector = None
         if p.semantic is not None:
-            vector = p.semantic.embed(text)
+            from matching.semantic import with_aliases
+
+            vector = p.semantic.embed(with_aliases(text))
             near = p.semantic.nearest(vector, w.semantic_k, w.semantic_lo)
             hits, ranking = self._with_meaning(hits, ranking, near)
         weights = [(h.term, w.skills * ranking[h.term] * p.idf(h.term)) for h in hits]
@@ -297,7 +323,29 @@ class Matcher:
             text, k=w.similar_needs, max_words=w.query_words, budget=w.history_budget
         )
         history, shared = self._credit(similar)
-        return _Query(text, hits, weights, history, shared, vector)
+        meaning, close = self._meaning_votes(vector)
+        return _Query(text, hits, weights, history, shared, vector, meaning, close)
+
+    def _meaning_votes(self, vector: Vectors | None) -> tuple[dict[int, float], frozenset[int]]:
+        """Votes from past needs near in meaning, and who helped with the same need again.
+
+        Like the votes by words, the nearest past need votes fully and the others less.
+        """
+        w = self.weights
+        votes: dict[int, float] = {}
+        close: set[int] = set()
+        if vector is None or self._meanings is None or w.meaning_history <= 0:
+            return votes, frozenset()
+        near = self._meanings.nearest(vector, w.similar_needs, w.meaning_history_lo)
+        span = max(1e-9, (near[0][2] if near else 1.0) - w.meaning_history_lo)
+        for helpers, at, cosine in near:
+            vote = w.meaning_history * (cosine - w.meaning_history_lo) / span
+            vote *= self._activity.age_weight(at)
+            for m in helpers:
+                votes[m] = votes.get(m, 0.0) + vote
+                if cosine >= w.meaning_history_fit:
+                    close.add(m)
+        return votes, frozenset(close)
 
     def _with_meaning(
         self, hits: list[Hit], ranking: dict[str, float], near: list[tuple[str, float]]
@@ -351,7 +399,7 @@ class Matcher:
             count = skills.get(term)
             if count:
                 score += weight * math.log1p(count)
-        h = query.history.get(m)
+        h = query.history.get(m, 0.0) + query.meaning.get(m, 0.0)
         if h:
             score += self.weights.history * math.log1p(h)
         return round(score, 9)
@@ -379,6 +427,8 @@ class Matcher:
                 heapq.heapreplace(best, s)
 
         for m in query.history:
+            consider(m)
+        for m in query.meaning:
             consider(m)
         weight = dict(query.weights)
         by_length = sorted(weight, key=lambda t: (len(p.postings.get(t, ())), t))
@@ -453,7 +503,7 @@ class Matcher:
             if h.kind == "semantic" and p.semantic is not None and query.vector is not None:
                 matched = p.semantic.about(query.text, h.term) or matched
             reasons.append(Reason(p.written(m, h.term), matched, h.kind))
-        if m in query.history:
+        if query.helped(m):
             words = ", ".join(f"'{w}'" for w in query.shared.get(m, ()))
             reasons.append(Reason("", words or "similar words", "history"))
         return Candidate(p.names[m], score, tuple(reasons))

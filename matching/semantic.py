@@ -20,7 +20,7 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 
-from matching.normalize import STOPWORDS, fold, words
+from matching.normalize import ALIASES, STOPWORDS, fold, words
 
 Vectors = npt.NDArray[np.float32]
 
@@ -124,6 +124,17 @@ def _content_words(text: str) -> list[str]:
         if len(word) > 1 and word not in STOPWORDS and not word.isdigit():
             seen.setdefault(written)
     return list(seen)
+
+
+def with_aliases(text: str) -> str:
+    """The text followed by the long forms of the short names in it ("nn" → "neural network").
+
+    The model knows the long forms far better than community shorthand, and keeping the
+    text whole keeps what the short names meant to it as well.
+    """
+    found = words(text)
+    longer = [ALIASES[w] for w in dict.fromkeys(found) if w in ALIASES]
+    return " ".join([text, *longer]) if longer else text
 
 
 _lock = threading.Lock()
@@ -257,4 +268,69 @@ class SemanticIndex:
                     grown[:row] = self._matrix[:row]
                     self._matrix = grown
             self._rows[term] = row
+            self._matrix[row] = vector
+
+
+class PastNeeds:
+    """Resolved needs by meaning: the past needs nearest a new one, and who helped with them.
+
+    Keeps the latest `capacity` needs in a ring of vectors (older help is worth little by
+    then), so a search costs one product over at most `capacity` rows.
+    """
+
+    def __init__(self, embedder: Embedder, capacity: int = 20_000) -> None:
+        self.embedder = embedder
+        self.capacity = capacity
+        self._matrix: Vectors = np.zeros((min(capacity, 64), embedder.dim), dtype=np.float32)
+        self._helpers: list[tuple[int, ...]] = []
+        self._at: list[float] = []
+        self._next = 0  # how many needs were ever added; the next row is this modulo capacity
+        self._pending: list[tuple[tuple[int, ...], str, float]] = []
+
+    def __len__(self) -> int:
+        return min(self._next + len(self._pending), self.capacity)
+
+    def add(self, helpers: Sequence[int], text: str, at: float) -> None:
+        """Remember a resolved need's meaning and who helped (embedded at the next search)."""
+        if helpers and text.strip():
+            self._pending.append((tuple(helpers), text, at))
+
+    def nearest(
+        self, query: Vectors, k: int, floor: float
+    ) -> list[tuple[tuple[int, ...], float, float]]:
+        """Up to `k` past needs most like a vector, cosine at least `floor`: (helpers, at, cos)."""
+        self.flush()
+        n = len(self._helpers)
+        if not n or k <= 0 or not query.any():
+            return []
+        sims = np.einsum("ij,j->i", self._matrix[:n], query)
+        top = np.argpartition(-sims, k)[:k] if n > k else np.arange(n)
+        top = top[np.argsort(-sims[top], kind="stable")]
+        return [
+            (self._helpers[i], self._at[i], float(sims[i]))
+            for i in top
+            if sims[i] >= floor and self._helpers[i]
+        ]
+
+    def flush(self) -> None:
+        """Embed the needs added since the last search."""
+        if not self._pending:
+            return
+        pending = self._pending[-self.capacity :]  # only the latest fit in the ring
+        self._pending = []
+        vectors = self.embedder.embed([text for _, text, _ in pending])
+        for (helpers, _, at), vector in zip(pending, vectors, strict=True):
+            row = self._next % self.capacity
+            self._next += 1
+            if row >= len(self._matrix):
+                size = min(self.capacity, 2 * len(self._matrix))
+                grown = np.zeros((size, self.embedder.dim), np.float32)
+                grown[: len(self._matrix)] = self._matrix
+                self._matrix = grown
+            if row == len(self._helpers):
+                self._helpers.append(helpers)
+                self._at.append(at)
+            else:
+                self._helpers[row] = helpers
+                self._at[row] = at
             self._matrix[row] = vector

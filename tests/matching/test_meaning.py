@@ -148,3 +148,21 @@ def test_a_skill_written_as_one_word_is_not_matched_by_part_of_its_long_form() -
     matcher.add_member("uma", ["cooking"])
     assert "kwame" not in asked(matcher, "want to learn to make fresh pasta without a machine")
     assert asked(matcher, "which machine learning course first?") == ["kwame"]
+
+
+def test_a_short_name_means_its_long_form_to_the_model() -> None:
+    """'nn' is a neural network: a need about training one on photos asks no photographer."""
+    matcher = Matcher(embedder=shared_embedder())
+    matcher.add_member("kim", ["ML", "PyTorch"])
+    matcher.add_member("lou", ["portrait photography"])
+    assert "lou" not in asked(matcher, "training an nn on pictures of my cats")
+
+
+def test_a_past_need_of_the_same_meaning_points_to_its_helper() -> None:
+    """Who helped with "wifi keeps disconnecting" goes first for "internet connection drops out"."""
+    matcher = Matcher(embedder=shared_embedder())
+    matcher.add_member("amy", ["home networking"])
+    matcher.add_member("zed", ["home networking"])
+    matcher.record_help("amy", "terraform state is locked", at=1_000.0)
+    matcher.record_help("zed", "wifi keeps disconnecting", at=1_000.0)
+    assert asked(matcher, "internet connection drops out")[:1] == ["zed"]
