@@ -410,7 +410,8 @@ def why_you(reasons: Sequence[Reason]) -> str:
             parts.append(f"the need{about} sounds like your '{r.skill}'")
     for r in reasons:
         if r.kind == "history":
-            parts.append(f"you helped with a similar need before ({r.matched})")
+            shared = f" ({r.matched})" if r.matched else ""
+            parts.append(f"you helped with a similar need before{shared}")
     return _and(parts) if parts else "you are one of the most active helpers here"
 
 

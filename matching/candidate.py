@@ -19,7 +19,8 @@ class Reason:
     def describe(self) -> str:
         """The reason in words a member understands."""
         if self.kind == "history":
-            return f"you helped with a similar need before ({self.matched})"
+            shared = f" ({self.matched})" if self.matched else ""
+            return f"you helped with a similar need before{shared}"
         if self.kind == "semantic":
             about = f" about '{self.matched}'" if self.matched else ""
             return f"the need{about} sounds like your '{self.skill}'"

@@ -503,7 +503,7 @@ class Matcher:
             if h.kind == "semantic" and p.semantic is not None and query.vector is not None:
                 matched = p.semantic.about(query.text, h.term) or matched
             reasons.append(Reason(p.written(m, h.term), matched, h.kind))
-        if query.helped(m):
+        if query.helped(m) or m in query.meaning:
             words = ", ".join(f"'{w}'" for w in query.shared.get(m, ()))
-            reasons.append(Reason("", words or "similar words", "history"))
+            reasons.append(Reason("", words, "history"))  # no words: alike in meaning
         return Candidate(p.names[m], score, tuple(reasons))

@@ -165,4 +165,9 @@ def test_a_past_need_of_the_same_meaning_points_to_its_helper() -> None:
     matcher.add_member("zed", ["home networking"])
     matcher.record_help("amy", "terraform state is locked", at=1_000.0)
     matcher.record_help("zed", "wifi keeps disconnecting", at=1_000.0)
-    assert asked(matcher, "internet connection drops out")[:1] == ["zed"]
+    best = matcher.match("internet connection drops out")[0]
+    assert best.member_id == "zed"
+    # Alike in meaning, not in words: the reason names no shared words.
+    assert [r.describe() for r in best.reasons if r.kind == "history"] == [
+        "you helped with a similar need before"
+    ]
