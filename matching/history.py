@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-import heapq
 import math
 from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
 
 from matching.normalize import STOPWORDS, terms
 
@@ -51,6 +53,9 @@ class HistoryIndex:
         self._next_id = 0
         self._total_length = 0
         self._by_member: dict[int, set[int]] = {}
+        # A word's postings as arrays (doc ids, term frequencies, doc lengths), made when a
+        # search first reads the word and dropped when its postings change.
+        self._arrays: dict[str, tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]] = {}
 
     def __len__(self) -> int:
         return len(self._docs)
@@ -71,6 +76,7 @@ class HistoryIndex:
         self._total_length += self._docs[doc_id].length
         for word, tf in counts.items():
             self._postings.setdefault(word, []).append((doc_id << TF_BITS) | min(tf, TF_CAP))
+            self._arrays.pop(word, None)
         for m in helpers:
             self._by_member.setdefault(m, set()).add(doc_id)
         while len(self._docs) > self.capacity:
@@ -100,9 +106,6 @@ class HistoryIndex:
         idf = {w: math.log(1 + (n - f + 0.5) / (f + 0.5)) for w, f in df.items()}
         query = sorted(idf, key=lambda w: (-idf[w], w))[:max_words]
         avg = self._total_length / n
-        lengths = self._lengths
-        norm = [K1 * (1 - B), K1 * B / avg]
-        scores: dict[int, float] = {}
         read = 0
         used = []
         for w in query:
@@ -110,21 +113,41 @@ class HistoryIndex:
                 break
             read += df[w]
             used.append(w)
-            weight = idf[w] * (K1 + 1)
-            for posting in self._postings[w]:
-                doc_id, tf = posting >> TF_BITS, posting & TF_CAP
-                scores[doc_id] = scores.get(doc_id, 0.0) + weight * tf / (
-                    tf + norm[0] + norm[1] * lengths[doc_id]
-                )
-        # Ties keep the order in which docs were first scored, which the index fixes.
-        best = heapq.nlargest(k, scores, key=scores.__getitem__)
+        if not used:
+            return []
+        # One pass over the read postings with arrays: each word adds its BM25 part to the
+        # docs it is in; a doc's length is stored with each of its postings.
+        parts = [self._array(w) for w in used]
+        docs = np.concatenate([d for d, _ in parts])
+        tf = np.concatenate([t[0] for _, t in parts])
+        length = np.concatenate([t[1] for _, t in parts])
+        weight = np.repeat([idf[w] * (K1 + 1) for w in used], [len(d) for d, _ in parts])
+        gain = weight * tf / (tf + K1 * (1 - B) + K1 * B / avg * length)
+        unique, first, inverse = np.unique(docs, return_index=True, return_inverse=True)
+        scores = np.bincount(inverse, weights=gain, minlength=len(unique))
+        # Best first; ties keep the order in which docs were first scored, which the index fixes.
+        order = np.lexsort((first, -scores))[:k]
+        best = [(int(unique[i]), float(scores[i])) for i in order]
         out = []
-        for doc_id in best:
-            score = scores[doc_id]
+        for doc_id, score in best:
             doc = self._docs[doc_id]
             shared = [w for w in used if _contains(doc.words, w)]
             out.append(Similar(tuple(doc.helpers), doc.at, score, tuple(shared[:3])))
         return out
+
+    def _array(self, word: str) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+        """A word's postings as arrays: doc ids, and (term frequency, doc length) rows."""
+        found = self._arrays.get(word)
+        if found is None:
+            listed = self._postings[word]
+            postings = np.array(listed, dtype=np.int64)
+            lengths = self._lengths
+            stats = np.empty((2, len(listed)), dtype=np.float64)
+            stats[0] = postings & TF_CAP
+            stats[1] = [lengths[p >> TF_BITS] for p in listed]
+            docs = postings >> TF_BITS
+            found = self._arrays[word] = (docs, stats)
+        return found
 
     def _drop(self, doc_id: int) -> None:
         doc = self._docs.pop(doc_id)
@@ -133,6 +156,7 @@ class HistoryIndex:
             postings = self._postings[word]
             i = bisect_left(postings, doc_id << TF_BITS)
             del postings[i]
+            self._arrays.pop(word, None)
             if not postings:
                 del self._postings[word]
         for m in doc.helpers:
