@@ -59,7 +59,7 @@ class Weights:
     meaning_history_lo: float = 0.5  # cosine below which a past need's meaning says nothing
     meaning_history_fit: float = 0.9  # ...and from which its helpers fit (the same need again)
     fit: float = 0.4  # a member is asked only for a skill that fits at least this much
-    keep: float = 0.8  # ...and only when their score is at least this share of the best
+    keep: float = 0.9  # ...and only when their score is at least this share of the best
 
 
 @dataclass
