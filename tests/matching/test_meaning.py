@@ -171,3 +171,16 @@ def test_a_past_need_of_the_same_meaning_points_to_its_helper() -> None:
     assert [r.describe() for r in best.reasons if r.kind == "history"] == [
         "you helped with a similar need before"
     ]
+
+
+def test_a_forgotten_member_is_not_found_by_the_meaning_of_their_past_help() -> None:
+    """After /forgetme, the needs someone helped with no longer point to them."""
+    matcher = Matcher(embedder=shared_embedder())
+    matcher.add_member("amy", ["home networking"])
+    matcher.add_member("zed", ["home networking"])
+    matcher.record_help("zed", "wifi keeps disconnecting", at=1_000.0)
+    matcher.remove_member("zed")
+    matcher.add_member("zed", ["home networking"])  # back as a new member, with no past
+    best = matcher.match("internet connection drops out")[0]
+    assert best.member_id == "amy"
+    assert not [r for r in best.reasons if r.kind == "history"]
