@@ -103,7 +103,23 @@ _FILLER_TEXT = """
     lot month new night nobody normal ok okay old possible quick safe small someone stuff
     thing time tip tips today tomorrow way week worse year yesterday
     """
-_FILLER = frozenset(_FILLER_TEXT.split())
+# The commonest little words of the other languages members write in (de, fr, es, pt, it),
+# accents folded: a need in German or French names its topic without "meiner" or "pour".
+_FOREIGN_TEXT = """
+    aber als am an auch auf aus bei bin bis bitte das dass dem den der des die dir doch du
+    ein eine einem einen einer es fur gibt habe hat hilfe ich ihr im ist ja jemand kann
+    kannst mal man mein meine meinem meinen meiner mich mir mit nach nicht noch nur oder
+    sich sie sind uber um und uns von vor war was wer wie wir wo zu zum zur
+    au aux avec ce ces cette dans de des du elle est et il je la le les leur ma mais me mes
+    moi mon ne nous on ou par pas pour qu que quelqu qui sa se ses son sur ta te toi ton tu
+    un une vous aide besoin merci
+    al como con del el en era es esta este esto ha la las le lo los me mi mis muy necesito
+    nos para pero por que se si sin su sus te tengo tu un una uno y ayuda alguien gracias
+    ao com da das do dos ela ele em eu isso mas meu minha na nao no nos os ou pra preciso
+    uma voce obrigado ajuda
+    che chi ci di gli ha il io lei lui ma mi mio nel non per piu sei si sono ti tu un uno aiuto
+    """
+_FILLER = frozenset(_FILLER_TEXT.split()) | frozenset(_FOREIGN_TEXT.split())
 
 
 def _verb_shaped(word: str) -> bool:

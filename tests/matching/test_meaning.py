@@ -134,6 +134,8 @@ def test_loading_the_model_and_matching_need_no_network(no_network: None) -> Non
         ("my tax return is late", "tax returns"),
         ("I want to go deep into category theory", "category theory"),
         ("our pods keep getting OOMKilled in k8s", "Kubernetes (k8s)"),
+        ("Hilfe bei meiner Steuererklärung bitte", "Steuererklärung"),
+        ("necesito ayuda con mi declaración de la renta", "declaración"),
     ],
 )
 def test_the_topic_of_a_need_is_one_a_person_would_recognise(need: str, topic: str) -> None:
