@@ -167,6 +167,64 @@ def shared_embedder() -> StaticEmbedder:
         return _shared
 
 
+COARSE = 32  # the leading dimensions a first pass compares (the model ranks them first)
+SHORTLIST = 16  # rows kept per wanted result for the exact second pass
+
+
+class Rows:
+    """Unit vectors by row, searched in two passes: leading dimensions, then whole vectors.
+
+    The first pass reads a quarter of the numbers of every row; only a shortlist of rows is
+    compared whole. The model is trained so that its leading dimensions alone rank nearly as
+    the whole vectors do, and the second pass makes the returned cosines exact.
+    """
+
+    def __init__(self, dim: int, size: int = 64, limit: int | None = None) -> None:
+        self.dim = dim
+        self._limit = limit  # rows never needed beyond this many
+        self._whole: Vectors = np.zeros((size, dim), dtype=np.float32)
+        self._lead: Vectors = np.zeros((size, min(COARSE, dim)), dtype=np.float32)
+
+    def __len__(self) -> int:
+        return len(self._whole)
+
+    def set(self, row: int, vector: Vectors) -> None:
+        """Store a vector (a zero vector empties the row)."""
+        if row >= len(self._whole):
+            size = max(row + 1, 2 * len(self._whole))
+            if self._limit is not None:
+                size = max(row + 1, min(size, self._limit))
+            for name in ("_whole", "_lead"):
+                old = getattr(self, name)
+                grown = np.zeros((size, old.shape[1]), dtype=np.float32)
+                grown[: len(old)] = old
+                setattr(self, name, grown)
+        self._whole[row] = vector
+        self._lead[row] = vector[: self._lead.shape[1]]
+
+    def get(self, row: int) -> Vectors:
+        """The vector of one row."""
+        return self._whole[row]
+
+    def top(self, query: Vectors, n: int, k: int) -> tuple[npt.NDArray[np.intp], Vectors]:
+        """The `k` rows of the first `n` most like a vector, best first, with their cosines."""
+        if n <= 0 or k <= 0:
+            return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.float32)
+        # One thread, no BLAS: a matrix-vector product this size is memory-bound, and BLAS
+        # threads only wait for each other on a busy machine.
+        short = k * SHORTLIST
+        if n > short:
+            lead = np.einsum("ij,j->i", self._lead[:n], query[: self._lead.shape[1]])
+            rows = np.argpartition(-lead, short)[:short]
+            sims = np.einsum("ij,j->i", self._whole[rows], query)
+        else:
+            rows = np.arange(n)
+            sims = np.einsum("ij,j->i", self._whole[:n], query)
+        best = np.argpartition(-sims, k)[:k] if len(rows) > k else np.arange(len(rows))
+        best = best[np.argsort(-sims[best], kind="stable")]
+        return rows[best], sims[best]
+
+
 class SemanticIndex:
     """The vectors of the vocabulary's skills, to find the skills nearest a need's meaning.
 
@@ -179,9 +237,10 @@ class SemanticIndex:
         self._rows: dict[str, int] = {}
         self._terms: list[str] = []
         self._free: list[int] = []
-        self._matrix: Vectors = np.zeros((64, embedder.dim), dtype=np.float32)
+        self._vectors = Rows(embedder.dim)
         self._pending: dict[str, str] = {}  # term -> text, embedded in one batch when needed
-        self._words_of: tuple[str, list[str], Vectors] = ("", [], self._matrix[:0])
+        empty: Vectors = np.zeros((0, embedder.dim), dtype=np.float32)
+        self._words_of: tuple[str, list[str], Vectors] = ("", [], empty)
 
     def add(self, term: str, text: str) -> None:
         """Make a skill findable by meaning (`text` is how a member wrote it)."""
@@ -193,7 +252,7 @@ class SemanticIndex:
         self._pending.pop(term, None)
         row = self._rows.pop(term, None)
         if row is not None:
-            self._matrix[row] = 0.0
+            self._vectors.set(row, np.zeros(self.embedder.dim, dtype=np.float32))
             self._terms[row] = ""
             self._free.append(row)
 
@@ -211,7 +270,7 @@ class SemanticIndex:
         _, candidates, vectors = self._words_of
         if row is None or not candidates:
             return ""
-        return candidates[int(np.argmax(vectors @ self._matrix[row]))]
+        return candidates[int(np.argmax(vectors @ self._vectors.get(row)))]
 
     def phrases(self, text: str, skip: Callable[[str], bool]) -> list[str]:
         """The words or two-word phrases of a text that say best what it is about.
@@ -255,15 +314,10 @@ class SemanticIndex:
     def nearest(self, query: Vectors, k: int, floor: float) -> list[tuple[str, float]]:
         """The `k` skills most like a vector, with cosine at least `floor`, best first."""
         self.flush()
-        n = len(self._terms)
-        if not n or k <= 0 or not query.any():
+        if not query.any():
             return []
-        # One thread, no BLAS: a matrix-vector product this size is memory-bound, and BLAS
-        # threads only wait for each other on a busy machine.
-        sims = np.einsum("ij,j->i", self._matrix[:n], query)
-        top = np.argpartition(-sims, k)[:k] if n > k else np.arange(n)
-        top = top[np.argsort(-sims[top], kind="stable")]
-        return [(self._terms[i], float(sims[i])) for i in top if sims[i] >= floor]
+        rows, sims = self._vectors.top(query, len(self._terms), k)
+        return [(self._terms[i], float(c)) for i, c in zip(rows, sims, strict=True) if c >= floor]
 
     def flush(self) -> None:
         """Embed the skills added since the last search."""
@@ -279,12 +333,8 @@ class SemanticIndex:
             else:
                 row = len(self._terms)
                 self._terms.append(term)
-                if row >= len(self._matrix):
-                    grown = np.zeros((2 * len(self._matrix), self.embedder.dim), np.float32)
-                    grown[:row] = self._matrix[:row]
-                    self._matrix = grown
             self._rows[term] = row
-            self._matrix[row] = vector
+            self._vectors.set(row, vector)
 
 
 class PastNeeds:
@@ -297,7 +347,7 @@ class PastNeeds:
     def __init__(self, embedder: Embedder, capacity: int = 20_000) -> None:
         self.embedder = embedder
         self.capacity = capacity
-        self._matrix: Vectors = np.zeros((min(capacity, 64), embedder.dim), dtype=np.float32)
+        self._vectors = Rows(embedder.dim, min(capacity, 64), limit=capacity)
         self._helpers: list[tuple[int, ...]] = []
         self._at: list[float] = []
         self._next = 0  # how many needs were ever added; the next row is this modulo capacity
@@ -316,16 +366,13 @@ class PastNeeds:
     ) -> list[tuple[tuple[int, ...], float, float]]:
         """Up to `k` past needs most like a vector, cosine at least `floor`: (helpers, at, cos)."""
         self.flush()
-        n = len(self._helpers)
-        if not n or k <= 0 or not query.any():
+        if not query.any():
             return []
-        sims = np.einsum("ij,j->i", self._matrix[:n], query)
-        top = np.argpartition(-sims, k)[:k] if n > k else np.arange(n)
-        top = top[np.argsort(-sims[top], kind="stable")]
+        rows, sims = self._vectors.top(query, len(self._helpers), k)
         return [
-            (self._helpers[i], self._at[i], float(sims[i]))
-            for i in top
-            if sims[i] >= floor and self._helpers[i]
+            (self._helpers[i], self._at[i], float(c))
+            for i, c in zip(rows, sims, strict=True)
+            if c >= floor and self._helpers[i]
         ]
 
     def flush(self) -> None:
@@ -338,15 +385,10 @@ class PastNeeds:
         for (helpers, _, at), vector in zip(pending, vectors, strict=True):
             row = self._next % self.capacity
             self._next += 1
-            if row >= len(self._matrix):
-                size = min(self.capacity, 2 * len(self._matrix))
-                grown = np.zeros((size, self.embedder.dim), np.float32)
-                grown[: len(self._matrix)] = self._matrix
-                self._matrix = grown
             if row == len(self._helpers):
                 self._helpers.append(helpers)
                 self._at.append(at)
             else:
                 self._helpers[row] = helpers
                 self._at[row] = at
-            self._matrix[row] = vector
+            self._vectors.set(row, vector)
