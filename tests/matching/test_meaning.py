@@ -186,3 +186,25 @@ def test_a_forgotten_member_is_not_found_by_the_meaning_of_their_past_help() -> 
     best = matcher.match("internet connection drops out")[0]
     assert best.member_id == "amy"
     assert not [r for r in best.reasons if r.kind == "history"]
+
+
+def test_the_two_pass_search_finds_the_nearest_rows_with_exact_cosines() -> None:
+    """Shortlisting on leading dimensions still returns the nearest rows, cosines exact."""
+    import numpy as np
+
+    from matching.semantic import Rows
+
+    rng = np.random.default_rng(7)
+    vectors = rng.standard_normal((5000, 128)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    rows = Rows(128)
+    for i, v in enumerate(vectors):
+        rows.set(i, v)
+    for target in range(0, 5000, 250):
+        query = vectors[target] + 0.05 * rng.standard_normal(128).astype(np.float32)
+        query /= np.linalg.norm(query)
+        found, cosines = rows.top(query, len(vectors), 4)
+        exact = vectors @ query
+        assert found[0] == target == int(np.argmax(exact))
+        assert np.allclose(cosines, exact[found], atol=1e-5)
+        assert list(cosines) == sorted(cosines, reverse=True)
