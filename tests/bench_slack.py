@@ -414,6 +414,10 @@ async def _phase(
         if cpu_before is not None and cpu_after is not None:
             phase.cpu_seconds = cpu_after - cpu_before
         phase.calls = (await _counts(session, fake)).get(app, {})
+    except RuntimeError as exc:  # an app that would not start: its own words say why
+        log.flush()
+        tail = (workdir / f"{app}.log").read_text(errors="replace")[-2000:]
+        raise RuntimeError(f"{exc}\n{tail}") from None
     finally:
         _stop(process)
         log.close()
@@ -455,7 +459,12 @@ def _fill(database: str, members: int) -> list[str]:
 
 
 async def _run(args: argparse.Namespace) -> dict[str, Any]:
-    workdir = Path(tempfile.mkdtemp(prefix="slack-load-"))
+    with tempfile.TemporaryDirectory(prefix="slack-load-") as scratch:
+        return await _run_in(args, Path(scratch))
+
+
+async def _run_in(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
+    """The whole run, with the apps' logs (and the default SQLite file) in `workdir`."""
     databases = args.database or [f"sqlite:///{workdir / 'load.db'}"]
     fake_port = _free_port()
     fake = f"http://127.0.0.1:{fake_port}"
