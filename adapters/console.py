@@ -11,6 +11,7 @@ from typing import TextIO
 
 from bot.app import Whuffie
 from bot.clock import ManualClock
+from bot.commands import TEXT_BUTTONS
 from bot.port import Actor, Invocation, Message, Undeliverable
 
 PLATFORM = "console"
@@ -45,7 +46,11 @@ def user_id(name: str) -> str:
 def render(message: Message) -> str:
     """A message as text, each button shown as the typed command that presses it."""
     lines = [message.text]
-    lines += [f"  • {b.label} ({b.typed})" for b in message.buttons]
+    # A button that opens a text field is typed with the words after it.
+    lines += [
+        f"  • {b.label} ({b.typed}{' <your words>' if b.command in TEXT_BUTTONS else ''})"
+        for b in message.buttons
+    ]
     return "\n".join(lines)
 
 
@@ -136,6 +141,14 @@ class Console:
             if who:
                 target = self.actor(who)
             args = args.strip()
+        elif command == "refer":
+            # `/refer 12 @bob`: the member is named after the need's number.
+            words = args.split()
+            named = [w for w in words if w.startswith("@") and len(w) > 1]
+            if named:
+                target = self.actor(named[0][1:])
+                words.remove(named[0])
+            args = " ".join(words)
         actor = self.actor(name)
         reply = await self.core.handle(Invocation(actor, command, args, target))
         self.port.block(f"reply {actor.display_name}", reply)

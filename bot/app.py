@@ -25,7 +25,7 @@ from bot.scheduler import due_work
 from bot.seen import forget_old, remember
 from bot.settings import Settings
 from bot.store import DatabaseAway, Store
-from bot.usecases import asks, forget, needs, profile, resolve, stats, waiting
+from bot.usecases import asks, forget, needs, profile, pulse, referrals, resolve, stats, waiting
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +50,28 @@ HANDLERS: dict[str, Handler] = {
     "close": waiting.close,
     "helpstats": stats.helpstats,
     "forgetme": forget.forgetme,
+    "refer": referrals.refer,
+    "suggest": referrals.suggest,
+    "nobody": referrals.nobody,
+    "pulse": pulse.pulse,
+    "pulseneed": pulse.answer,
+    "pulseoffer": pulse.answer,
+    "pulsestop": pulse.stop,
 }
+
+# Commands for the community's admins (the check runs before the command): the refusal.
+ADMIN_ONLY: dict[str, Callable[[], Message]] = {
+    "helpstats": texts.helpstats_refused,
+    "pulse": texts.pulse_refused,
+}
+
+
+def needs_admin(name: str, args: str) -> bool:
+    """Whether this command, with these arguments, is for admins (`/pulse off` is anyone's)."""
+    if name == "pulse":
+        return not args.strip()
+    return name in ADMIN_ONLY
+
 
 # Commands that only read: for someone the bot has never seen, they answer without storing them.
 ONLY_FOR_KNOWN_MEMBERS: dict[str, Callable[[], Message]] = {
@@ -188,7 +209,7 @@ class Whuffie:
         handler = HANDLERS.get(name)
         if handler is None:
             return texts.unknown_command(name[:40]), None
-        if name == "helpstats":
+        if needs_admin(name, invocation.args):
             try:
                 allowed = await self.is_admin(invocation)
             except InstallationBroken as exc:
@@ -197,7 +218,19 @@ class Whuffie:
                 log.exception("could not tell whether a member is an admin")
                 return texts.oops(), None
             if not allowed:
-                return texts.helpstats_refused(), None
+                return ADMIN_ONLY[name](), None
+        if name == "refer" and invocation.target is not None:
+            # Only someone in the community can be asked; an id from elsewhere asks nobody.
+            target = invocation.target
+            try:
+                there = await self.ctx.port_for(target.community).is_member(
+                    target.community, target.user_id
+                )
+            except Exception:
+                log.exception("could not tell whether a member is in their community")
+                return texts.oops(), None
+            if not there:
+                return texts.refer_not_member(), None
 
         def work(session: Session) -> tuple[Message, Claimed | None]:
             community = invocation.actor.community

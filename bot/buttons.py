@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from bot import texts
 from bot.context import parse_id
 from bot.members import find_member
-from bot.models import Ask, Community, Need
+from bot.models import Ask, Community, ConnectorAsk, Need, Pulse, PulseRecipient
 from bot.port import Message
 
 
@@ -44,6 +44,10 @@ class Press:
 ASK_BUTTONS = frozenset({"accept", "decline"})
 OWN_NEED_BUTTONS = frozenset({"helped", "notyet", "done", "keep", "close"})
 OPEN_NEED_BUTTONS = frozenset({"give"})
+# "I'll suggest someone" / "I don't know anyone": the connector's, asked about need #N.
+CONNECTOR_BUTTONS = frozenset({"suggest", "nobody"})
+# A pulse DM's buttons (`pulseneed N words…`): only the members the pulse reached.
+PULSE_BUTTONS = frozenset({"pulseneed", "pulseoffer", "pulsestop"})
 # A confirm or a setting acts on the presser alone, in the community where they pressed it.
 CONFIRM_BUTTONS = {
     "forgetme": frozenset({"confirm"}),
@@ -58,6 +62,8 @@ def community_of_press(session: Session, press: Press) -> str | Message:
         if press.arg not in CONFIRM_BUTTONS[command] or press.community is None:
             return texts.button_unknown()
         return press.community
+    if command in CONNECTOR_BUTTONS | PULSE_BUTTONS:
+        return _community_of_invite(session, press)
     if command not in ASK_BUTTONS | OWN_NEED_BUTTONS | OPEN_NEED_BUTTONS:
         return texts.button_unknown()
     number = parse_id(press.arg)
@@ -84,5 +90,39 @@ def community_of_press(session: Session, press: Press) -> str | Message:
         return texts.button_unknown()
     presser = find_member(session, community, press.user_id)
     if presser is None or (owner is not None and presser.id != owner):
+        return texts.button_not_yours()
+    return community
+
+
+def _community_of_invite(session: Session, press: Press) -> str | Message:
+    """A connector's or a pulse's button: the community of the need or pulse it names, if the
+    presser was asked (a pulse answer carries the words typed after the number)."""
+    first = press.arg.strip().partition(" ")[0]
+    number = parse_id(first)
+    if number is None:
+        return texts.button_unknown()
+    if press.command in CONNECTOR_BUTTONS:
+        need = session.get(Need, number)
+        kind, community = "need", need.community_id if need is not None else None
+    else:
+        pulse = session.get(Pulse, number)
+        kind, community = "check-in", pulse.community_id if pulse is not None else None
+    if community is None or (press.community is not None and press.community != community):
+        return texts.not_found(kind, str(number))
+    home = session.get(Community, community)
+    if home is None or home.platform != press.platform:
+        return texts.button_unknown()
+    presser = find_member(session, community, press.user_id)
+    if presser is None:
+        return texts.button_not_yours()
+    if press.command in CONNECTOR_BUTTONS:
+        asked = select(ConnectorAsk.id).where(
+            ConnectorAsk.need_id == number, ConnectorAsk.member_id == presser.id
+        )
+    else:
+        asked = select(PulseRecipient.id).where(
+            PulseRecipient.pulse_id == number, PulseRecipient.member_id == presser.id
+        )
+    if session.exec(asked).first() is None:
         return texts.button_not_yours()
     return community

@@ -77,7 +77,22 @@ COMMANDS: tuple[Command, ...] = (
         (Option("days", "How many days (leave out: until /resume)", kind="integer"),),
     ),
     Command("resume", "Be asked for help again.", "/resume"),
+    Command(
+        "refer",
+        "Think of someone who could help with a need: I'll ask them and say it was you.",
+        "/refer 12 @member",
+        (
+            Option("need", "The need's number", kind="integer", required=True),
+            Option("member", "Who could help", kind="member", required=True),
+        ),
+    ),
     Command("helpstats", "How the community helps itself (admins).", "/helpstats", admin_only=True),
+    Command(
+        "pulse",
+        "Admins: ask everyone what they need and offer. Anyone: /pulse off or on.",
+        "/pulse",
+        (Option("choice", "off or on: whether you get the check-ins"),),
+    ),
     Command("forgetme", "Delete everything the bot holds about you.", "/forgetme"),
 )
 
@@ -95,7 +110,21 @@ BUTTON_COMMANDS: frozenset[str] = frozenset(
         "keep",
         "close",
         "profile",
+        "suggest",
+        "nobody",
+        "pulseneed",
+        "pulseoffer",
+        "pulsestop",
     }
 )
+
+# Buttons that open a text field first (a Slack modal, a Discord modal): the words typed are
+# sent after the button's argument. The console types them: `/pulseneed 3 my words`.
+TEXT_BUTTONS: dict[str, str] = {
+    "pulseneed": "What could you use help with this month?",
+    "pulseoffer": "What can you offer? (comma separated)",
+}
+# Longest answer a text field takes (the core's own limits still apply).
+TEXT_FIELD_MAX = 1000
 
 COMMAND_NAMES: frozenset[str] = frozenset(c.name for c in COMMANDS)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, Column, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, Text, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 # Status values are plain strings so both databases store them the same way.
@@ -70,6 +70,8 @@ class Member(SQLModel, table=True):
     forget_asked_at: datetime | None = None  # when /forgetme asked to confirm
     # "X helped you with … — a chance to return the favour": the member can turn it off.
     favour_lines: bool = Field(default=True, sa_column_kwargs={"server_default": "1"})
+    # The member said "no more community check-ins" (/pulse off).
+    pulse_off: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     created_at: datetime
 
 
@@ -215,4 +217,84 @@ class Secret(SQLModel, table=True):
 
     name: str = Field(primary_key=True, max_length=50)
     value: str = Field(max_length=200)
+    created_at: datetime
+
+
+# Connector asks: whether a connector knows someone, and how they answered.
+CONNECTOR_PENDING = "pending"
+CONNECTOR_SUGGESTING = "suggesting"  # "I'll suggest someone"
+CONNECTOR_NOBODY = "nobody"  # "I don't know anyone"
+
+
+class Referral(SQLModel, table=True):
+    """A member thought of someone for a need: who referred whom, for which need, and when."""
+
+    __table_args__ = (
+        UniqueConstraint("need_id", "member_id"),
+        Index("ix_referral_community_connector", "community_id", "connector_id"),
+        NEVER_REUSE_IDS,
+    )
+
+    id: int = Field(default=None, primary_key=True)  # set by the database on flush
+    community_id: str = Field(foreign_key="community.id", max_length=200)
+    need_id: int = Field(foreign_key="need.id", index=True)
+    connector_id: int = Field(foreign_key="member.id", index=True)  # who thought of them
+    member_id: int = Field(foreign_key="member.id", index=True)  # who was thought of
+    ask_id: int | None = Field(default=None, foreign_key="ask.id")
+    created_at: datetime
+
+
+class ConnectorAsk(SQLModel, table=True):
+    """A well-connected member asked whether they know someone who could help with a need."""
+
+    __table_args__ = (UniqueConstraint("need_id", "member_id"), NEVER_REUSE_IDS)
+
+    id: int = Field(default=None, primary_key=True)  # set by the database on flush
+    community_id: str = Field(foreign_key="community.id", max_length=200)
+    need_id: int = Field(foreign_key="need.id", index=True)
+    member_id: int = Field(foreign_key="member.id", index=True)
+    status: str = Field(default=CONNECTOR_PENDING, max_length=20)
+    created_at: datetime
+    answered_at: datetime | None = None
+
+
+class Pulse(SQLModel, table=True):
+    """A community check-in an admin started: who was asked, and when the summary is due."""
+
+    __table_args__ = (
+        Index("ix_pulse_community_started", "community_id", "started_at"),
+        NEVER_REUSE_IDS,
+    )
+
+    id: int = Field(default=None, primary_key=True)  # set by the database on flush
+    community_id: str = Field(foreign_key="community.id", max_length=200)
+    admin_id: int | None = Field(default=None, foreign_key="member.id", index=True)
+    recipients: int = 0
+    started_at: datetime
+    summary_at: datetime = Field(index=True)
+    summary_sent_at: datetime | None = None
+
+
+class PulseRecipient(SQLModel, table=True):
+    """One member a pulse was sent to: their buttons answer this pulse, and only they may."""
+
+    __table_args__ = (UniqueConstraint("pulse_id", "member_id"), NEVER_REUSE_IDS)
+
+    id: int = Field(default=None, primary_key=True)  # set by the database on flush
+    pulse_id: int = Field(foreign_key="pulse.id", index=True)
+    member_id: int = Field(foreign_key="member.id", index=True)
+
+
+class PulseAnswer(SQLModel, table=True):
+    """One answer to a pulse: a need posted, or skills offered, through the normal flow."""
+
+    __table_args__ = (NEVER_REUSE_IDS,)
+
+    id: int = Field(default=None, primary_key=True)  # set by the database on flush
+    pulse_id: int = Field(foreign_key="pulse.id", index=True)
+    community_id: str = Field(foreign_key="community.id", index=True, max_length=200)
+    member_id: int = Field(foreign_key="member.id", index=True)
+    kind: str = Field(max_length=10)  # "need" or "offer"
+    need_id: int | None = Field(default=None, foreign_key="need.id")
+    skills: int = 0  # skills newly added to the profile
     created_at: datetime

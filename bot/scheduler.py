@@ -11,6 +11,7 @@ from bot.context import Context
 from bot.models import ASK_PENDING, NEED_INTRODUCED, NEED_UNMET, Ask, Member, Need
 from bot.outbox import reclaim_stale, served
 from bot.usecases.asks import expire
+from bot.usecases.pulse import send_due_summaries
 from bot.usecases.resolve import send_followup
 from bot.usecases.waiting import check_in
 from bot.usecases.wake import ask_about_waiting
@@ -131,6 +132,7 @@ def due_work(ctx: Context, session: Session) -> int:
         + send_due_followups(ctx, session)
         + send_due_checkins(ctx, session)
     )
+    done += send_due_summaries(ctx, session)
     end_pauses(ctx, session)
     reclaim_stale(ctx, session)
     return done

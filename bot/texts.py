@@ -194,6 +194,9 @@ def profile(
     was_helped: int,
     thanks_received: int,
     favour_lines: bool = True,
+    *,
+    referred: int = 0,
+    referrals_helped: int = 0,
 ) -> Message:
     """A member's profile, their private give/receive mirror, and the favour-notes setting."""
     lines = ["*Your profile*"]
@@ -209,6 +212,12 @@ def profile(
         f"were helped {_plural(was_helped, 'time')}, and received "
         f"{_plural(thanks_received, 'thank-you')}."
     )
+    if referred:
+        people = "1 person" if referred == 1 else f"{referred} people"
+        lines.append(
+            f"You thought of {people} for others' needs, and {referrals_helped} of them went "
+            "on to help: introductions count too."
+        )
     if favour_lines:
         lines.append(
             "Favour notes: on — when someone who once helped you needs a hand, your ask mentions it"
@@ -286,23 +295,25 @@ def need_posted(need_id: int, asked: int) -> Message:
     )
 
 
-def need_unmet(need_id: int, topic: str, checkin_days: int) -> Message:
+def need_unmet(need_id: int, topic: str, checkin_days: int, connectors: int = 0) -> Message:
     """Nobody to ask, said honestly: the need waits."""
     about = f" with '{topic}'" if topic else " with this"
+    also = connectors_asked(connectors) if connectors else ""
     return Message(
         f"I have to be honest: nobody who can help{about} is available right now, so I couldn't "
-        f"ask anyone yet (need #{need_id}). Your need waits: members who could help see it in "
-        "`/needs`, and I'll ask the moment someone who fits offers it or is free again. "
+        f"ask anyone yet (need #{need_id}).{also} Your need waits: members who could help see "
+        "it in `/needs`, and I'll ask the moment someone who fits offers it or is free again. "
         f"If it's still waiting in {_plural(checkin_days, 'day')}, I'll check in with you."
     )
 
 
-def nobody_left(need_id: int, text_quote: str) -> Message:
+def nobody_left(need_id: int, text_quote: str, connectors: int = 0) -> Message:
     """Everyone asked said no or did not answer: the need waits."""
+    also = connectors_asked(connectors) if connectors else ""
     return Message(
         f"An update on your need #{need_id}:\n{text_quote}\n"
-        "Everyone I could ask is busy this time. I'm sorry. Your need waits in `/needs`, and "
-        "I'll ask again as soon as someone who fits is free or offers this skill."
+        f"Everyone I could ask is busy this time. I'm sorry.{also} Your need waits in "
+        "`/needs`, and I'll ask again as soon as someone who fits is free or offers this skill."
     )
 
 
@@ -828,6 +839,9 @@ def helpstats(
         f"Longest pay-it-forward chain (A helped B, B helped C, …): "
         f"{_plural(stats.longest_chain, 'help')} in a row",
         f"Thank-yous delivered: {stats.thanks_given}",
+        f"Referrals (a member thought of someone): {stats.referrals_made} · led to help: "
+        f"{stats.referrals_helped}",
+        f"Check-in answers (/pulse): {stats.pulse_answers}",
     ]
     if stats.messages_given_up:
         lines.append(
@@ -846,3 +860,216 @@ def helpstats(
             "please don't share it)"
         )
     return Message("\n".join(lines))
+
+
+# -- connectors and referrals ------------------------------------------------------------
+
+
+def connector_ask(need_id: int, requester: str, quoted: str) -> Message:
+    """A well-connected member asked whether they know someone who could help."""
+    return Message(
+        f"Hi! {requester} needs a hand and nobody I could ask fits (need #{need_id}):\n"
+        f"{quoted}\nYou've helped and introduced many people here. Do you know someone who "
+        "could help with this? No pressure at all.",
+        (
+            Button("I'll suggest someone", "suggest", str(need_id), "primary"),
+            Button("I don't know anyone", "nobody", str(need_id)),
+        ),
+    )
+
+
+def connectors_asked(count: int) -> str:
+    """The line telling a requester that well-connected members were asked whom they know."""
+    who = "a member who knows many people" if count == 1 else f"{count} members who know many"
+    return f" I've also asked {who} whether they know someone who could help."
+
+
+def suggest_how(need_id: int) -> Message:
+    """'I'll suggest someone': how to name them."""
+    return Message(
+        f"Wonderful, thank you! Type `/refer {need_id} @member` with the person you have in "
+        "mind. I'll ask them privately and say you thought of them."
+    )
+
+
+def nobody_thanks() -> Message:
+    """'I don't know anyone'."""
+    return Message("No problem at all — thanks for thinking about it.")
+
+
+def connector_ask_not_yours() -> Message:
+    """A suggest/nobody press or command on a need the member was not asked about."""
+    return Message("I didn't ask you about that need, so there's nothing to answer.")
+
+
+def refer_usage() -> Message:
+    """`/refer` without a need number or a member."""
+    return Message(
+        "Who and for which need? For example `/refer 12 @sam` — I'll ask sam privately and "
+        "say you thought of them."
+    )
+
+
+def referred_ask(ask_id: int, connector: str, requester: str, quoted: str) -> Message:
+    """The ask a referred member gets: who thought of them, the need, and the two buttons."""
+    return Message(
+        f"Hi! {connector} thought of you: {requester} could use a hand with this:\n{quoted}\n"
+        "Could you help? No pressure — saying no is fine, and you don't need a profile here "
+        "to lend a hand.",
+        (
+            Button("I can help", "accept", str(ask_id), "primary"),
+            Button("Not this time", "decline", str(ask_id)),
+        ),
+    )
+
+
+def refer_sent(target: str, need_id: int) -> Message:
+    """The connector's confirmation."""
+    return Message(
+        f"Thank you for thinking of {target}! I've asked them privately about need #{need_id} "
+        "and said you thought of them. An audience of people with audiences — that's you."
+    )
+
+
+def refer_self() -> Message:
+    """Referring oneself."""
+    return Message("That's you! If you can help, the buttons on the ask (or `/give`) do it.")
+
+
+def refer_requester() -> Message:
+    """Referring the member who needs the help."""
+    return Message("That's the member who needs the help — think of someone else who could?")
+
+
+def refer_already(target: str) -> Message:
+    """The member has been asked about this need already."""
+    return Message(f"{target} has already been asked about this need — thank you for the thought!")
+
+
+def refer_paused(target: str) -> Message:
+    """The referred member paused their asks."""
+    return Message(
+        f"{target} has paused their asks for now, so I haven't bothered them. Anyone else "
+        "come to mind?"
+    )
+
+
+def refer_busy(target: str) -> Message:
+    """The referred member has as many asks as anyone should get right now."""
+    return Message(
+        f"{target} has plenty of asks right now, so I'll let them be this time. Anyone else "
+        "come to mind?"
+    )
+
+
+def refer_not_member() -> Message:
+    """The member named is not (or no longer) in the community."""
+    return Message("I can't find that person in this community, so I asked nobody.")
+
+
+def refers_too_fast(limit: int, wait: timedelta) -> Message:
+    """A member referring more people than is kind in an hour."""
+    return Message(
+        f"You've thought of {_plural(limit, 'person')} in the last hour — thank you! Let's give "
+        f"them a moment to answer: you can refer the next {_in_about(wait)}."
+    )
+
+
+# -- the community pulse -----------------------------------------------------------------
+
+
+def pulse_dm(pulse_id: int) -> Message:
+    """The check-in every member gets once: two questions, each button opens a text field."""
+    return Message(
+        "Hi! A quick check-in from your community: what could you use help with this month? "
+        "And what could you offer others? A line or two is plenty — I'll look for who can help, "
+        "and add what you offer to your profile. No pressure.",
+        (
+            Button("Something I need", "pulseneed", str(pulse_id), "primary"),
+            Button("Something I can offer", "pulseoffer", str(pulse_id), "primary"),
+            Button("No more check-ins", "pulsestop", str(pulse_id)),
+        ),
+    )
+
+
+def pulse_started(recipients: int, summary_on: datetime) -> Message:
+    """The admin's confirmation that the pulse is on its way."""
+    return Message(
+        f"The check-in is on its way to {_plural(recipients, 'member')} (everyone I know who "
+        f"isn't paused and hasn't opted out). I'll send you a summary on {_day(summary_on)}."
+    )
+
+
+def pulse_too_soon(last: datetime, next_on: datetime) -> Message:
+    """A second /pulse within the quiet period."""
+    return Message(
+        f"The last check-in went out on {_day(last)} — let's give people room to breathe. "
+        f"The next one can go out on {_day(next_on)}."
+    )
+
+
+def pulse_refused() -> Message:
+    """A member who is not an admin typed `/pulse`."""
+    return Message(
+        "`/pulse` sends a check-in to the whole community, so it's for admins. You can still "
+        "say what you need with `/need`, and `/pulse off` or `/pulse on` chooses whether you "
+        "get the check-ins."
+    )
+
+
+def pulse_usage() -> Message:
+    """`/pulse` with something unexpected after it."""
+    return Message(
+        "`/pulse` (admins) sends the check-in; `/pulse off` and `/pulse on` choose whether "
+        "you get it."
+    )
+
+
+def pulse_off() -> Message:
+    """The member asked for no more check-ins."""
+    return Message("Done — no more community check-ins for you. `/pulse on` brings them back.")
+
+
+def pulse_on() -> Message:
+    """The member wants the check-ins again."""
+    return Message("Lovely — you'll get the next community check-in.")
+
+
+def pulse_answer_usage(command: str, pulse_id: str) -> Message:
+    """A pulse answer with no words."""
+    example = "a review of my pitch deck" if command == "pulseneed" else "postgres, figma"
+    return Message(f"Tell me in a line, for example `/{command} {pulse_id} {example}`.")
+
+
+def pulse_not_yours() -> Message:
+    """A pulse answer from someone the pulse never reached."""
+    return Message("That check-in wasn't sent to you, so there's nothing to answer.")
+
+
+def pulse_thanks(reply: Message) -> Message:
+    """A pulse answer went through the normal flow: thanks, then what the flow said."""
+    return Message(f"Thank you for answering the check-in!\n{reply.text}", reply.buttons)
+
+
+def pulse_summary(
+    recipients: int,
+    answered: int,
+    needs: int,
+    skills: int,
+    top_topics: Sequence[tuple[str, int]],
+    nobody_offers: Sequence[str],
+) -> Message:
+    """What came back from a pulse, for the admin who sent it."""
+    asked = ", ".join(f"{t} ({n})" for t, n in top_topics) or "none yet"
+    gaps = ", ".join(nobody_offers) or "none — someone offers every one of them"
+    return Message(
+        "\n".join(
+            [
+                "*Your community check-in, three days on*",
+                f"Answered: {answered} of {_plural(recipients, 'member')}",
+                f"New needs: {needs} · new skills on profiles: {skills}",
+                f"Most asked for: {asked}",
+                f"Asked for, but nobody offers: {gaps}",
+            ]
+        )
+    )

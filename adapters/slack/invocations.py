@@ -8,13 +8,18 @@ from slack_bolt.async_app import AsyncBoltContext
 
 from adapters.slack import blocks
 from adapters.slack.port import PLATFORM, SlackPort
-from adapters.slack.text import split_leading_member, to_plain
+from adapters.slack.text import split_member_after, to_plain
 from bot.buttons import Press
 from bot.commands import COMMANDS
 from bot.port import Actor, Invocation
 
-# Commands whose first option names a member (`/thanks @member …`).
-MEMBER_COMMANDS = frozenset(c.name for c in COMMANDS if c.options and c.options[0].kind == "member")
+# Commands with an option that names a member, and how many options come before it
+# (`/thanks @member …`: none; `/refer 12 @member`: one).
+MEMBER_COMMANDS: dict[str, int] = {
+    c.name: next(i for i, o in enumerate(c.options) if o.kind == "member")
+    for c in COMMANDS
+    if any(o.kind == "member" for o in c.options)
+}
 
 
 def community_of(context: AsyncBoltContext) -> str:
@@ -41,7 +46,7 @@ async def from_command(port: SlackPort, body: dict[str, Any], community: str) ->
     sender = await actor(port, community, str(body["user_id"]), str(body.get("user_name", "")))
     target: Actor | None = None
     if command in MEMBER_COMMANDS:
-        named = split_leading_member(raw)
+        named = split_member_after(raw, MEMBER_COMMANDS[command])
         if named is not None:
             target = await actor(port, community, named.user_id, named.label)
             raw = named.rest

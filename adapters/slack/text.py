@@ -73,3 +73,27 @@ def split_leading_member(text: str) -> LeadingMember | None:
     if match is None:
         return None
     return LeadingMember(match.group(1), match.group(2) or "", match.group(3))
+
+
+_WORD = re.compile(r"\s*([^\s<>]+)(\s.*)?", re.DOTALL)
+
+
+def split_member_after(text: str, words: int) -> LeadingMember | None:
+    """Find the `<@U…|name>` token that follows `words` plain words (`/refer 12 @bob`).
+
+    The words before it stay in `rest`, in front: `12 <@UBOB|bob>` gives `UBOB` and `12`.
+    Anything else where the member should be (a channel, `<!here>`, a name typed without
+    Slack turning it into a mention) names nobody.
+    """
+    before: list[str] = []
+    rest = text
+    for _ in range(words):
+        match = _WORD.fullmatch(rest)
+        if match is None:
+            return None
+        before.append(match.group(1))
+        rest = match.group(2) or ""
+    named = split_leading_member(rest)
+    if named is None or not before:
+        return named
+    return LeadingMember(named.user_id, named.label, " ".join([*before, named.rest.strip()]))

@@ -157,8 +157,13 @@ def after_ask_closed(ctx: Context, session: Session, need: Need) -> None:
     start_waiting(ctx, session, need)
     requester = session.get(Member, need.requester_id)
     if requester is not None:
+        from bot.usecases.referrals import ask_connectors  # connectors build on asking
+
+        connectors = ask_connectors(ctx, session, need)
         quoted = ctx.quote(need.community_id, need.text)
-        ctx.say(session, [requester], texts.nobody_left(need.id or 0, quoted))
+        ctx.say(
+            session, [requester], texts.nobody_left(need.id or 0, quoted, connectors=connectors)
+        )
 
 
 @dataclass(frozen=True)

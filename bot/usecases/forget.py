@@ -36,6 +36,7 @@ from bot.models import (
 from bot.port import Invocation, Message
 from bot.store import locked
 from bot.usecases.asking import after_ask_closed
+from bot.usecases.referrals import forget_connections
 
 # The confirm button works this long after the /forgetme that showed it.
 CONFIRM_WINDOW = timedelta(minutes=5)
@@ -43,7 +44,7 @@ CONFIRM_WINDOW = timedelta(minutes=5)
 # from other members' own words; their mention is always redacted.
 MIN_NAME_TO_REDACT = 3
 # Buttons that name a need by number.
-NEED_BUTTONS = frozenset({"give", "helped", "notyet", "done", "keep", "close"})
+NEED_BUTTONS = frozenset({"give", "helped", "notyet", "done", "keep", "close", "suggest", "nobody"})
 ASK_BUTTONS = frozenset({"accept", "decline"})
 
 T = TypeVar("T")
@@ -109,6 +110,7 @@ def erase(ctx: Context, session: Session, me: Member) -> None:
     _settle_outbox(session, me, asks, redact)
     session.flush()
     _settle_thanks(session, me, my_need_ids, redact)
+    forget_connections(session, me, my_need_ids, ask_ids)
     for ask in asks:
         session.delete(ask)
     session.flush()

@@ -19,6 +19,7 @@ from bot.models import (
 from bot.port import Invocation, Message
 from bot.store import locked
 from bot.usecases.asking import ask_more, introduce, open_needs_for
+from bot.usecases.referrals import ask_connectors
 from bot.usecases.waiting import start_waiting
 
 MAX_OPEN_NEEDS = 5
@@ -59,7 +60,10 @@ def need(ctx: Context, session: Session, me: Member, inv: Invocation) -> Message
     asked = ask_more(ctx, session, posted, ctx.settings.asks_at_once)
     if asked == 0:
         start_waiting(ctx, session, posted)
-        return texts.need_unmet(posted.id or 0, posted.topic, ctx.settings.waiting_checkin.days)
+        connectors = ask_connectors(ctx, session, posted)
+        return texts.need_unmet(
+            posted.id or 0, posted.topic, ctx.settings.waiting_checkin.days, connectors=connectors
+        )
     return texts.need_posted(posted.id or 0, asked)
 
 

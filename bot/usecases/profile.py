@@ -11,6 +11,7 @@ from bot.context import MAX_SKILL_CHARS, MAX_SKILLS, Context
 from bot.models import NEED_INTRODUCED, NEED_RESOLVED, Member, Need, Skill, Thanks
 from bot.port import Invocation, Message
 from bot.usecases.favours import is_setting, set_favour_lines
+from bot.usecases.referrals import referral_counts
 from bot.usecases.wake import ask_about_waiting
 from matching import Matcher, normalize
 
@@ -109,6 +110,7 @@ def profile(ctx: Context, session: Session, me: Member, inv: Invocation) -> Mess
     thanks = session.exec(
         select(func.count()).select_from(Thanks).where(Thanks.to_member_id == me.id)
     ).one()
+    referred, referrals_helped = referral_counts(session, me)
     return texts.profile(
         [s.name for s in skills_of(session, me)],
         me.paused_until,
@@ -117,6 +119,8 @@ def profile(ctx: Context, session: Session, me: Member, inv: Invocation) -> Mess
         was_helped,
         thanks,
         me.favour_lines,
+        referred=referred,
+        referrals_helped=referrals_helped,
     )
 
 

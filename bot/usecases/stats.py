@@ -20,6 +20,8 @@ from bot.context import Context
 from bot.dashboard import links
 from bot.models import NEED_UNMET, OUT_DEAD, Community, Member, Need, Outbox, Thanks
 from bot.port import Invocation, Message
+from bot.usecases.pulse import answers_in
+from bot.usecases.referrals import community_referrals
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,10 @@ class Stats:
     # requester, and the most helps in a row, each given by the one helped just before.
     favours_returned: int = 0
     longest_chain: int = 0
+    # Connectors and the pulse: referrals made, those whose member went on to help, answers.
+    referrals_made: int = 0
+    referrals_helped: int = 0
+    pulse_answers: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         """The figures as plain JSON-ready values."""
@@ -122,6 +128,7 @@ def compute(session: Session, community_id: str, now: datetime | None = None) ->
     ).one()
     community = session.get(Community, community_id)
     waited = _waited(session, community_id, now)
+    referrals_made, referrals_helped = community_referrals(session, community_id)
     return Stats(
         needs_waiting=waited.now,
         longest_waiting=waited.longest,
@@ -129,6 +136,9 @@ def compute(session: Session, community_id: str, now: datetime | None = None) ->
         median_days_waited=waited.median_days,
         favours_returned=_favours_returned(session, community_id),
         longest_chain=_longest_chain(session, community_id),
+        referrals_made=referrals_made,
+        referrals_helped=referrals_helped,
+        pulse_answers=answers_in(session, community_id),
         messages_given_up=given_up,
         installation_refused=community.inactive_reason if community is not None else None,
         community=community_id,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from adapters.slack.text import escape, mention, split_leading_member, to_plain
+from adapters.slack.text import escape, mention, split_leading_member, split_member_after, to_plain
 
 
 @pytest.mark.parametrize(
@@ -61,3 +61,30 @@ def test_leading_member_is_found_with_or_without_a_label() -> None:
 def test_no_leading_member_when_the_text_does_not_start_with_one(text: str) -> None:
     """Only a real member token at the start names the member."""
     assert split_leading_member(text) is None
+
+
+def test_refer_finds_the_member_after_the_need_number() -> None:
+    """`/refer 12 @bob` arrives as `12 <@U…|bob>`: the member, and the number left as text."""
+    named = split_member_after("12 <@U024BE7LH|bob>", 1)
+    assert named is not None
+    assert (named.user_id, named.label, named.rest.strip()) == ("U024BE7LH", "bob", "12")
+    bare = split_member_after("  #7\t<@W0ABC> ", 1)
+    assert bare is not None and (bare.user_id, bare.rest.strip()) == ("W0ABC", "#7")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<@U024BE7LH|bob> 12",  # the member first: the number is missing where it belongs
+        "12 <!here>",
+        "12 <!channel|channel>",
+        "12 <#C024BE7LH|general>",
+        "12 @bob",
+        "12 <@U024BE7LH|b<o>b>",
+        "12",
+        "",
+    ],
+)
+def test_refer_names_nobody_without_a_real_member_token(text: str) -> None:
+    """A channel, a special mention or a plain `@name` is no member: nobody is asked."""
+    assert split_member_after(text, 1) is None

@@ -171,7 +171,8 @@ class FakeDiscord:
         for key, value in options.items():
             if declared[key]["type"] == USER_OPTION:
                 resolved["users"][str(value.id)] = value.payload()
-                resolved["members"][str(value.id)] = payloads.member(guild, value, nested=False)
+                if value.id in guild.members:  # someone who left resolves as a user only
+                    resolved["members"][str(value.id)] = payloads.member(guild, value, nested=False)
                 value = str(value.id)
             values.append({"name": key, "type": declared[key]["type"], "value": value})
         data = {"id": command["id"], "name": name, "type": 1, "options": values}
