@@ -200,7 +200,7 @@ def send_due_summaries(ctx: Context, session: Session) -> int:
                 col(Pulse.summary_at) <= ctx.now(),
                 served(Pulse.community_id, list(ctx.ports)),
             )
-            .order_by(col(Pulse.id))
+            .order_by(col(Pulse.summary_at), col(Pulse.id))
             .limit(10)
             .with_for_update(skip_locked=True)
         )
