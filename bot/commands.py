@@ -118,11 +118,20 @@ BUTTON_COMMANDS: frozenset[str] = frozenset(
     }
 )
 
+
+@dataclass(frozen=True)
+class TextField:
+    """What a button that opens a text field shows: the form's title and the field's label."""
+
+    title: str  # Slack allows 24 characters, Discord 45
+    label: str  # Slack allows 2000, Discord 45
+
+
 # Buttons that open a text field first (a Slack modal, a Discord modal): the words typed are
 # sent after the button's argument. The console types them: `/pulseneed 3 my words`.
-TEXT_BUTTONS: dict[str, str] = {
-    "pulseneed": "What could you use help with this month?",
-    "pulseoffer": "What can you offer? (comma separated)",
+TEXT_BUTTONS: dict[str, TextField] = {
+    "pulseneed": TextField("Something I need", "What could you use help with?"),
+    "pulseoffer": TextField("Something I can offer", "Skills you can offer (comma separated)"),
 }
 # Longest answer a text field takes (the core's own limits still apply).
 TEXT_FIELD_MAX = 1000

@@ -1073,3 +1073,8 @@ def pulse_summary(
             ]
         )
     )
+
+
+def text_field_failed() -> Message:
+    """A button that opens a text field could not open it (the platform took too long)."""
+    return Message("Sorry — that took me too long to open. Please press the button again.")

@@ -12,6 +12,7 @@ work once.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 from collections import OrderedDict
@@ -31,16 +32,17 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from adapters.slack import blocks
+from adapters.slack import blocks, modals
 from adapters.slack.client import build_client
 from adapters.slack.home import home_view
-from adapters.slack.invocations import community_of, from_buttons, from_command
+from adapters.slack.invocations import actor, community_of, from_buttons, from_command
 from adapters.slack.port import PLATFORM, SlackPort
 from adapters.slack.quiet import quiet_libraries, quiet_logger
 from adapters.slack.settings import SlackSettings, SlackStartupError
 from bot import texts
 from bot.app import Whuffie
-from bot.commands import COMMANDS
+from bot.buttons import Press
+from bot.commands import COMMANDS, TEXT_BUTTONS
 from bot.port import Actor, Invocation, Message, Port
 from bot.web import WebServer
 
@@ -133,6 +135,7 @@ class SlackAdapter(SlackPort):
         for command in COMMANDS:
             bolt.command(f"/{command.name}")(self._on_command)
         bolt.action(re.compile(rf"^{blocks.ACTION_PREFIX}:"))(self._on_button)
+        bolt.view(modals.CALLBACK_ID)(self._on_text_submitted)
         bolt.event("app_home_opened")(self._on_home_opened)
         bolt.event("app_uninstalled")(self._on_uninstalled)
         bolt.event("tokens_revoked")(self._on_tokens_revoked)
@@ -243,7 +246,11 @@ class SlackAdapter(SlackPort):
     async def _on_button(
         self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, context: AsyncBoltContext
     ) -> None:
-        """A button press: acknowledge now, run the command it stands for after."""
+        """A button press: acknowledge now, run the command it stands for after.
+
+        A button that asks for words opens its text field at once: Slack's `trigger_id`
+        works for three seconds only. The words come back as a view submission.
+        """
         admitted = await self._admit()
         await ack()
         community = community_of(context)
@@ -251,6 +258,14 @@ class SlackAdapter(SlackPort):
             self._spawn(self._reply_busy(respond))
             return
         member = (body.get("user") or {}).get("id")
+        for action in body.get("actions") or []:
+            pressed = blocks.pressed(action)
+            if pressed is not None and pressed[0] in TEXT_BUTTONS:
+                # Not ordered behind the member's earlier work nor checked for replay first:
+                # the trigger would expire meanwhile, and Slack honours a trigger once, so a
+                # replay opens nothing.
+                self._spawn(self._open_text_field(body, respond, *pressed), admitted=True)
+                return
         self._spawn(
             self._run_button(body, respond, community),
             f"{community}:{member}",
@@ -276,6 +291,65 @@ class SlackAdapter(SlackPort):
                 response_type="ephemeral",
                 replace_original=False,
             )
+
+    async def _open_text_field(
+        self, body: dict[str, Any], respond: AsyncRespond, command: str, arg: str
+    ) -> None:
+        """Open the modal that asks for a button's words; say so kindly if Slack refuses."""
+        try:
+            await self.client.views_open(
+                trigger_id=str(body.get("trigger_id") or ""), view=modals.text_modal(command, arg)
+            )
+        except Exception as exc:
+            code = exc.response.get("error", "") if isinstance(exc, SlackApiError) else ""
+            log.warning("Slack: could not open a text field (%s)", code or type(exc).__name__)
+            if respond.response_url:
+                with contextlib.suppress(Exception):
+                    reply = texts.text_field_failed()
+                    await respond(
+                        text=blocks.fallback_text(reply),
+                        response_type="ephemeral",
+                        replace_original=False,
+                    )
+
+    async def _on_text_submitted(
+        self, ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext
+    ) -> None:
+        """The words of a text field: the modal closes, and the press runs with them.
+
+        Swamped, the modal stays open with the words still in it, and says to try again.
+        """
+        if not await self._admit():
+            await ack(response_action="errors", errors={modals.BLOCK_ID: texts.busy().text})
+            return
+        await ack()
+        found = modals.submitted(body.get("view") or {})
+        user = body.get("user") or {}
+        if found is None or not user.get("id"):
+            self.core.backlog.done()
+            return
+        community = community_of(context)
+        self._spawn(
+            self._run_text(user, found, community),
+            f"{community}:{user['id']}",
+            context,
+            admitted=True,
+        )
+
+    async def _run_text(
+        self, user: dict[str, Any], found: tuple[str, str, str], community: str
+    ) -> None:
+        """Run a text field's press; its private reply goes by DM (a modal has no thread)."""
+        command, arg, words = found
+        sender = await actor(self, community, str(user["id"]), str(user.get("username") or ""))
+        press = Press(
+            PLATFORM, sender.user_id, sender.display_name, command, f"{arg} {words}", community
+        )
+
+        async def send(reply: Message) -> None:
+            await self.send_dm(community, [sender.user_id], reply)
+
+        await self._answer(command, self.core.answer_press(press, send))
 
     async def _on_home_opened(self, event: dict[str, Any], context: AsyncBoltContext) -> None:
         """Show the Home tab: what the bot is for and its commands."""

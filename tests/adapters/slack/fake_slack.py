@@ -88,6 +88,14 @@ class FakeSlack:
     responding: list[str] = field(default_factory=list)  # response URLs posted to, so far
     responding_peers: list[str] = field(default_factory=list)  # the connection of each
     views: list[dict[str, Any]] = field(default_factory=list)
+    # Modals opened with `views.open`, and the trigger ids handed out with each interaction:
+    # as on Slack, one opens one modal, within `trigger_lifetime` seconds of the press. Slack
+    # allows 3 s; the fake allows more, so a busy machine never fails a test (a test of an
+    # expired trigger sets it to 0).
+    modals: list[dict[str, Any]] = field(default_factory=list)
+    trigger_lifetime: float = 30.0
+    _triggers: dict[str, float] = field(default_factory=dict)
+    _trigger_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     url: str = ""
     _errors: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     _rate_limits: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
@@ -164,6 +172,12 @@ class FakeSlack:
     def rate_limit(self, method: str, retry_after: int = 1, times: int = 1) -> None:
         """Answer the next `times` calls of `method` with 429 and `Retry-After`."""
         self._rate_limits[method].extend([retry_after] * times)
+
+    def trigger_id(self) -> str:
+        """A fresh `trigger_id` for one interaction, good for one modal for a few seconds."""
+        trigger = f"{next(self._trigger_ids)}.1234567890.abcdef{next(self._trigger_ids):06d}"
+        self._triggers[trigger] = time.monotonic()
+        return trigger
 
     def response_url(self) -> str:
         """A fresh `response_url` for one incoming request."""
@@ -275,6 +289,19 @@ class FakeSlack:
         message.text = str(args.get("text", ""))
         message.blocks = list(args.get("blocks") or [])
         return {"ok": True, "channel": args["channel"], "ts": args["ts"]}
+
+    def _views_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        issued = self._triggers.pop(str(args.get("trigger_id")), None)
+        if issued is None:
+            return {"ok": False, "error": "invalid_trigger_id"}
+        if time.monotonic() - issued > self.trigger_lifetime:
+            return {"ok": False, "error": "expired_trigger_id"}
+        view = args["view"]
+        view = json.loads(view) if isinstance(view, str) else view
+        if view.get("type") != "modal" or len(view["title"]["text"]) > 24:
+            return {"ok": False, "error": "invalid_arguments"}
+        self.modals.append(view)
+        return {"ok": True, "view": {"id": f"V{len(self.modals)}", **view}}
 
     def _views_publish(self, args: dict[str, Any]) -> dict[str, Any]:
         view = args["view"]

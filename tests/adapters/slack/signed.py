@@ -146,7 +146,7 @@ class SlackSender:
             "api_app_id": "A0WHUFFIE",
             "token": "verification-token-unused",
             "container": container,
-            "trigger_id": "13345224609.738474920.8088930838d88f008e0",
+            "trigger_id": self.fake.trigger_id(),
             "team": {"id": team_id, "domain": "test"},
             "enterprise": {"id": org_id, "name": "Org"} if org_id else None,
             "is_enterprise_install": org_id is not None,
@@ -183,6 +183,43 @@ class SlackSender:
         answer = await self.post(body, "application/x-www-form-urlencoded", **kwargs)
         answer.response_url = response_url
         return answer
+
+    async def submit(
+        self,
+        user_id: str,
+        view: dict[str, Any],
+        words: str,
+        *,
+        team_id: str = TEAM_ID,
+        **kwargs: Any,
+    ) -> Answer:
+        """Type `words` into a modal's text field and press its submit button."""
+        [block] = [b for b in view["blocks"] if b["type"] == "input"]
+        action_id = block["element"]["action_id"]
+        state = {block["block_id"]: {action_id: {"type": "plain_text_input", "value": words}}}
+        user = self.fake.users.get(user_id, {})
+        payload = {
+            "type": "view_submission",
+            "team": {"id": team_id, "domain": "test"},
+            "user": {"id": user_id, "username": user.get("name", ""), "team_id": team_id},
+            "api_app_id": "A0WHUFFIE",
+            "token": "verification-token-unused",
+            "trigger_id": self.fake.trigger_id(),
+            "view": {
+                **view,
+                "id": "V0MODAL",
+                "team_id": team_id,
+                "state": {"values": state},
+                "hash": "1.abc",
+                "app_id": "A0WHUFFIE",
+                "bot_id": "B0WHUFFIE",
+            },
+            "response_urls": [],
+            "is_enterprise_install": False,
+            "enterprise": None,
+        }
+        body = urlencode({"payload": json.dumps(payload)})
+        return await self.post(body, "application/x-www-form-urlencoded", **kwargs)
 
     async def event(
         self, event: dict[str, Any], event_id: str, retry_num: int | None = None
