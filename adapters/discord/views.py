@@ -10,11 +10,13 @@ and a DM sent before a restart keeps working (`ActionButton` is registered with
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 import discord
 
+from bot.commands import TEXT_BUTTONS, TEXT_FIELD_MAX
 from bot.port import Button
 
 if TYPE_CHECKING:
@@ -23,6 +25,8 @@ if TYPE_CHECKING:
 MAX_CUSTOM_ID = 100
 MAX_LABEL = 80
 MAX_BUTTONS = 25  # five rows of five
+MAX_TITLE = 45  # a modal's title
+MAX_LABEL_FIELD = 45  # a text field's label
 
 TEMPLATE = r"whuffie:(?:[0-9]{1,20}:)?(?P<command>[a-z]{1,32}):(?P<arg>.*)"
 
@@ -78,9 +82,46 @@ class ActionButton(
         return cls(rebuilt, match["command"], match["arg"])
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        """Hand the press to the core, which decides what, if anything, it may do."""
+        """Hand the press to the core, which decides what, if anything, it may do.
+
+        A button that asks for words opens its text field first; the words come back with
+        the modal's submission, and only then is the press handed over.
+        """
         client = cast("WhuffieClient", interaction.client)
+        if self.command in TEXT_BUTTONS:
+            await interaction.response.send_modal(TextModal(self.command, self.arg))
+            return
         await client.press(interaction, self.command, self.arg)
+
+
+class TextModal(discord.ui.Modal):
+    """The text field a button opens; submitted, it is the button's press with the words."""
+
+    # A modal left open this long is forgotten (the member presses the button again).
+    OPEN_SECONDS = 15 * 60
+
+    def __init__(self, command: str, arg: str) -> None:
+        field = TEXT_BUTTONS[command]
+        # Unique per opening: two members answering at once each get their own.
+        super().__init__(
+            title=field.title[:MAX_TITLE],
+            timeout=self.OPEN_SECONDS,
+            custom_id=f"whuffie-text:{secrets.token_hex(8)}",
+        )
+        self.command = command
+        self.arg = arg
+        self.words: discord.ui.TextInput[TextModal] = discord.ui.TextInput(
+            label=field.label[:MAX_LABEL_FIELD],
+            style=discord.TextStyle.paragraph,
+            max_length=TEXT_FIELD_MAX,
+            custom_id="words",
+        )
+        self.add_item(self.words)
+
+    async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
+        """Hand the press, with the words typed, to the core."""
+        client = cast("WhuffieClient", interaction.client)
+        await client.press(interaction, self.command, f"{self.arg} {self.words.value}")
 
 
 def build_view(buttons: Sequence[Button]) -> discord.ui.View | None:

@@ -120,6 +120,7 @@ class Interaction:
     sent_at: float
     callbacks: list[int] = field(default_factory=list)  # response types, in order
     replies: list[Message] = field(default_factory=list)
+    modal: dict[str, Any] | None = None  # the modal the bot opened in answer, if any
 
     @property
     def deferred(self) -> bool:

@@ -30,6 +30,9 @@ API = "/api/v10"
 USER_OPTION = 6
 
 
+MODAL = 9  # the interaction callback that opens a modal
+
+
 def respond(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
     """A JSON answer, typed exactly `application/json` as discord.py expects (no charset)."""
     body = json.dumps(data).encode()
@@ -242,6 +245,23 @@ class FakeDiscord:
         payload = payloads.in_guild(self.application_id, server, user) | common
         return await self._dispatch(payload, int(guild_id))
 
+    async def submit(self, user: User, opened: Interaction, words: str) -> Interaction:
+        """`user` types `words` into the modal the bot opened for `opened`, and submits it."""
+        await self.until(lambda: opened.modal is not None)
+        assert opened.modal is not None
+        fields = [
+            {"type": 4, "custom_id": f["custom_id"], "value": words}
+            for row in opened.modal["components"]
+            for f in row["components"]
+        ]
+        data = {
+            "custom_id": opened.modal["custom_id"],
+            "components": [{"type": 1, "components": fields}],
+        }
+        channel = int(opened.payload["channel_id"])
+        payload = payloads.in_dm(self.application_id, channel, user) | {"type": 5, "data": data}
+        return await self._dispatch(payload, None)
+
     async def answered(self, interaction: Interaction, replies: int = 1) -> Interaction:
         """Wait until the bot has sent `replies` answers to `interaction`."""
         await self.until(lambda: len(interaction.replies) >= replies)
@@ -445,6 +465,16 @@ class FakeDiscord:
             "response_message_loading": kind == 5,
             "response_message_ephemeral": bool(data.get("flags", 0) & EPHEMERAL),
         }
+        if kind == MODAL:
+            # Discord's own checks on a modal: a title and labels of at most 45 characters.
+            assert 1 <= len(data["title"]) <= 45, data["title"]
+            for row in data["components"]:
+                for field in row["components"]:
+                    assert field["type"] == 4 and 1 <= len(field["label"]) <= 45, field
+                    assert field.get("max_length", 4000) <= 4000
+            assert interaction.payload["type"] in (2, 3), "a modal answers a command or a press"
+            interaction.modal = data
+            await self._notify()
         if kind != 4:
             return respond({"interaction": answer})
         reply = self._store(int(interaction.payload["channel_id"]), data, interaction)
