@@ -93,7 +93,7 @@ async def test_a_pulse_reaches_every_eligible_member_once_and_its_answers_count(
     nobody = summary.text.split("Asked for, but nobody offers: ")[1]
     assert "postgres" not in nobody and "pitch deck" in nobody
     with c.core.store.session() as session:
-        assert compute(session, COMMUNITY).pulse_answers == 5
+        assert compute(session, COMMUNITY).as_dict()["pulse_answers"] == 5
     assert "Check-in answers (/pulse): 5" in (await c.say("ada", "helpstats")).text
 
 

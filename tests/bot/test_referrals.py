@@ -187,6 +187,8 @@ async def test_referral_figures_on_a_known_history(community: Community) -> None
     with c.core.store.session() as session:
         stats = compute(session, COMMUNITY)
     assert (stats.referrals_made, stats.referrals_helped) == (4, 2)
+    figures = stats.as_dict()  # what `whuffie stats --json` prints
+    assert (figures["referrals_made"], figures["referrals_helped"]) == (4, 2)
     assert (
         "thought of 3 people for others' needs, and 1 of them"
         in (await c.say("alice", "profile")).text
