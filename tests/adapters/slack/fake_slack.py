@@ -2,11 +2,17 @@
 
 It records every call, keeps the DMs the bot posts, and can be told to be slow, to answer
 429 with `Retry-After`, or to fail a method with a Slack error code.
+
+It is as strict about tokens as Slack: each bot token belongs to one workspace (or one
+Enterprise Grid organisation, for an org-wide install), `oauth.v2.access` issues them, a call
+about a member or a conversation of another workspace fails `invalid_auth`, and a revoked
+token fails `token_revoked`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import itertools
 import json
@@ -21,6 +27,38 @@ BOT_TOKEN = "xoxb-test-token"
 APP_TOKEN = "xapp-test-token"
 TEAM_ID = "T0TEAM"
 BOT_USER_ID = "U0WHUFFIE"
+CLIENT_ID = "1111.2222"
+CLIENT_SECRET = "c0ffee5ecret"
+# An access token issued with token rotation on lives this long (Slack: 12 hours).
+ROTATING_TOKEN_SECONDS = 12 * 3600
+
+
+@dataclass
+class Grant:
+    """What a bot token is for: one workspace, or a whole organisation (org-wide install)."""
+
+    team_id: str | None
+    enterprise_id: str | None = None
+    org_wide: bool = False
+    revoked: bool = False
+    expires_at: float | None = None  # a rotating token's end, in `time.time()` seconds
+
+    def covers(self, team_id: str | None, enterprise_id: str | None) -> bool:
+        """Whether a member (or conversation) of this workspace is this token's business."""
+        if self.org_wide:
+            return enterprise_id is not None and enterprise_id == self.enterprise_id
+        return team_id == self.team_id
+
+
+@dataclass
+class Consent:
+    """An admin said yes on Slack's install page: the code the redirect carries."""
+
+    team_id: str
+    team_name: str
+    enterprise_id: str | None
+    org_wide: bool
+    installer: str
 
 
 def _peer(request: web.Request) -> str:
@@ -107,6 +145,13 @@ class FakeSlack:
     _socket: web.WebSocketResponse | None = None
     _socket_ready: asyncio.Event = field(default_factory=asyncio.Event)
     _acks: dict[str, asyncio.Future[dict[str, Any]]] = field(default_factory=dict)
+    # Bot tokens and what each is for; the single-workspace token belongs to TEAM_ID.
+    grants: dict[str, Grant] = field(default_factory=lambda: {BOT_TOKEN: Grant(TEAM_ID)})
+    rotation: bool = False  # tokens issued with a refresh token and an expiry
+    _consents: dict[str, Consent] = field(default_factory=dict)
+    _refresh: dict[str, str] = field(default_factory=dict)  # refresh token -> its access token
+    _channels: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
+    _issued: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     # -- set up ---------------------------------------------------------------------------
 
@@ -144,11 +189,14 @@ class FakeSlack:
         owner: bool = False,
         bot: bool = False,
         email: str = "",
+        team_id: str = TEAM_ID,
+        enterprise_id: str | None = None,
+        org_admin: bool = False,
     ) -> None:
-        """A member of the workspace, as `users.info` describes them."""
-        self.users[user_id] = {
+        """A member of a workspace (of an Enterprise Grid org), as `users.info` describes them."""
+        user: dict[str, Any] = {
             "id": user_id,
-            "team_id": TEAM_ID,
+            "team_id": team_id,
             "name": name.lower(),
             "real_name": name,
             "is_admin": admin,
@@ -157,6 +205,45 @@ class FakeSlack:
             "is_bot": bot,
             "profile": {"display_name": name, "real_name": name, "email": email},
         }
+        if enterprise_id is not None:
+            user["enterprise_user"] = {
+                "id": user_id,
+                "enterprise_id": enterprise_id,
+                "enterprise_name": "Org",
+                "is_admin": org_admin,
+                "is_owner": False,
+                "teams": [team_id],
+            }
+        self.users[user_id] = user
+
+    def consent(
+        self,
+        team_id: str,
+        *,
+        team_name: str = "",
+        enterprise_id: str | None = None,
+        org_wide: bool = False,
+        installer: str = "UINSTALLER",
+    ) -> str:
+        """An admin approves the app on Slack's page: the `code` Slack redirects back with."""
+        code = f"code-{next(self._issued)}"
+        self._consents[code] = Consent(
+            team_id, team_name or team_id, enterprise_id, org_wide, installer
+        )
+        return code
+
+    def tokens_of(self, team_or_org: str) -> list[str]:
+        """The bot tokens issued for a workspace (or an org, org-wide), oldest first."""
+        return [
+            token
+            for token, grant in self.grants.items()
+            if (grant.enterprise_id if grant.org_wide else grant.team_id) == team_or_org
+        ]
+
+    def revoke(self, team_or_org: str) -> None:
+        """Slack revokes every token of a workspace (or org): the app was uninstalled."""
+        for token in self.tokens_of(team_or_org):
+            self.grants[token].revoked = True
 
     def fail(self, method: str, error: str, times: int = 1) -> None:
         """Answer the next `times` calls of `method` with `{"ok": false, "error": error}`."""
@@ -228,41 +315,144 @@ class FakeSlack:
             )
         if self._errors[method]:
             return web.json_response({"ok": False, "error": self._errors[method].pop(0)})
-        expected = APP_TOKEN if method == "apps.connections.open" else BOT_TOKEN
-        if token != expected:
-            return web.json_response({"ok": False, "error": "invalid_auth"})
+        if method == "oauth.v2.access":
+            return web.json_response(self._oauth_v2_access(request, args))
+        if method == "apps.connections.open":
+            refused = None if token == APP_TOKEN else "invalid_auth"
+        else:
+            refused = self._refusal(token, args)
+        if refused is not None:
+            return web.json_response({"ok": False, "error": refused})
         handler = getattr(self, "_" + method.replace(".", "_"), None)
         if handler is None:
             return web.json_response({"ok": False, "error": "unknown_method"})
-        answer: dict[str, Any] = handler(args)
+        answer: dict[str, Any] = handler(token, args)
         return web.json_response(answer)
 
-    def _auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
+    def _refusal(self, token: str, args: dict[str, Any]) -> str | None:
+        """Slack's error for a call this token may not make, or None when it may."""
+        grant = self.grants.get(token)
+        if grant is None:
+            return "invalid_auth"
+        if grant.revoked:
+            return "token_revoked"
+        if grant.expires_at is not None and grant.expires_at <= time.time():
+            return "token_expired"
+        users = [str(args[k]) for k in ("user", "user_id") if args.get(k)]
+        users += [u for u in str(args.get("users", "")).split(",") if u]
+        for user_id in users:
+            user = self.users.get(user_id)
+            if user is not None and not grant.covers(user["team_id"], _org_of(user)):
+                return "invalid_auth"  # a member of a workspace this token is not for
+        channel = self._channels.get(str(args.get("channel", "")))
+        if channel is not None and not grant.covers(*channel):
+            return "invalid_auth"
+        return None
+
+    def _oauth_v2_access(self, request: web.Request, args: dict[str, Any]) -> dict[str, Any]:
+        """Exchange an install's `code` (or a refresh token) for a bot token."""
+        basic = request.headers.get("Authorization", "").removeprefix("Basic ")
+        try:
+            client_id, _, secret = base64.b64decode(basic).decode().partition(":")
+        except ValueError:
+            client_id, secret = "", ""
+        client_id = str(args.get("client_id") or client_id)
+        secret = str(args.get("client_secret") or secret)
+        if (client_id, secret) != (CLIENT_ID, CLIENT_SECRET):
+            return {"ok": False, "error": "invalid_client_id"}
+        if args.get("grant_type") == "refresh_token":
+            return self._refreshed(str(args.get("refresh_token", "")))
+        consent = self._consents.pop(str(args.get("code", "")), None)
+        if consent is None:
+            return {"ok": False, "error": "invalid_code"}  # unknown, or used once already
+        grant = Grant(consent.team_id, consent.enterprise_id, consent.org_wide)
+        token = self._issue(grant)
+        answer: dict[str, Any] = {
+            "ok": True,
+            "app_id": "A0WHUFFIE",
+            "authed_user": {"id": consent.installer},
+            "scope": "commands,chat:write,im:write,mpim:write,users:read",
+            "token_type": "bot",
+            "access_token": token,
+            "bot_user_id": BOT_USER_ID,
+            "team": None if consent.org_wide else {"id": consent.team_id, "name": "Team"},
+            "enterprise": {"id": consent.enterprise_id, "name": "Org"}
+            if consent.enterprise_id
+            else None,
+            "is_enterprise_install": consent.org_wide,
+        }
+        return answer | self._rotation_fields(token)
+
+    def _issue(self, grant: Grant) -> str:
+        """A new bot token for this grant."""
+        owner = grant.enterprise_id if grant.org_wide else grant.team_id
+        token = f"xoxb-{owner}-{next(self._issued)}"
+        if self.rotation:
+            grant.expires_at = time.time() + ROTATING_TOKEN_SECONDS
+        self.grants[token] = grant
+        return token
+
+    def _rotation_fields(self, token: str) -> dict[str, Any]:
+        """`refresh_token` and `expires_in`, when the app has token rotation on."""
+        if not self.rotation:
+            return {}
+        refresh = f"xoxe-1-{next(self._issued)}"
+        self._refresh[refresh] = token
+        return {"refresh_token": refresh, "expires_in": ROTATING_TOKEN_SECONDS}
+
+    def _refreshed(self, refresh: str) -> dict[str, Any]:
+        """A fresh access token for a rotating one; the refresh token is good once."""
+        old = self._refresh.pop(refresh, None)
+        grant = self.grants.get(old or "")
+        if grant is None or grant.revoked:
+            return {"ok": False, "error": "invalid_refresh_token"}
+        fresh = Grant(grant.team_id, grant.enterprise_id, grant.org_wide)
+        token = self._issue(fresh)
+        return {
+            "ok": True,
+            "app_id": "A0WHUFFIE",
+            "token_type": "bot",
+            "access_token": token,
+            "team": {"id": grant.team_id},
+            "enterprise": {"id": grant.enterprise_id} if grant.enterprise_id else None,
+        } | self._rotation_fields(token)
+
+    def expire_tokens(self) -> None:
+        """Every rotating token is past its end (as twelve hours later)."""
+        for grant in self.grants.values():
+            if grant.expires_at is not None:
+                grant.expires_at = time.time() - 1
+
+    def _auth_test(self, token: str, args: dict[str, Any]) -> dict[str, Any]:
+        grant = self.grants[token]
         return {
             "ok": True,
             "url": "https://test.slack.com/",
             "team": "Test Community",
             "user": "whuffie",
-            "team_id": TEAM_ID,
+            "team_id": grant.team_id,
             "user_id": BOT_USER_ID,
             "bot_id": "B0WHUFFIE",
-            "is_enterprise_install": False,
+            "enterprise_id": grant.enterprise_id,
+            "is_enterprise_install": grant.org_wide,
         }
 
-    def _users_info(self, args: dict[str, Any]) -> dict[str, Any]:
+    def _users_info(self, token: str, args: dict[str, Any]) -> dict[str, Any]:
         user = self.users.get(str(args.get("user")))
         if user is None:
             return {"ok": False, "error": "user_not_found"}
         return {"ok": True, "user": user}
 
-    def _users_lookupByEmail(self, args: dict[str, Any]) -> dict[str, Any]:
+    def _users_lookupByEmail(self, token: str, args: dict[str, Any]) -> dict[str, Any]:
         wanted = str(args.get("email", "")).lower()
+        grant = self.grants[token]
         for user in self.users.values():
-            if wanted and user["profile"]["email"].lower() == wanted:
+            mine = grant.covers(user["team_id"], _org_of(user))  # only this token's workspace
+            if wanted and mine and user["profile"]["email"].lower() == wanted:
                 return {"ok": True, "user": user}
         return {"ok": False, "error": "users_not_found"}
 
-    def _conversations_open(self, args: dict[str, Any]) -> dict[str, Any]:
+    def _conversations_open(self, token: str, args: dict[str, Any]) -> dict[str, Any]:
         ids = [u for u in str(args.get("users", "")).split(",") if u]
         for user_id in ids:
             user = self.users.get(user_id)
@@ -272,16 +462,19 @@ class FakeSlack:
                 return {"ok": False, "error": "cannot_dm_bot"}
             if user.get("deleted"):
                 return {"ok": False, "error": "user_disabled"}
-        return {"ok": True, "channel": {"id": self.dm_channel(*ids)}}
+        channel = self.dm_channel(*ids)
+        grant = self.grants[token]
+        self._channels[channel] = (grant.team_id, grant.enterprise_id)
+        return {"ok": True, "channel": {"id": channel}}
 
-    def _chat_postMessage(self, args: dict[str, Any]) -> dict[str, Any]:
+    def _chat_postMessage(self, token: str, args: dict[str, Any]) -> dict[str, Any]:
         channel = str(args["channel"])
         ts = f"{1700000000 + next(self._ts)}.000100"
         message = Posted(channel, ts, str(args.get("text", "")), list(args.get("blocks") or []))
         self.posted[f"{channel}:{ts}"] = message
         return {"ok": True, "channel": channel, "ts": ts}
 
-    def _chat_update(self, args: dict[str, Any]) -> dict[str, Any]:
+    def _chat_update(self, token: str, args: dict[str, Any]) -> dict[str, Any]:
         key = f"{args['channel']}:{args['ts']}"
         if key not in self.posted:
             return {"ok": False, "error": "message_not_found"}
@@ -290,7 +483,7 @@ class FakeSlack:
         message.blocks = list(args.get("blocks") or [])
         return {"ok": True, "channel": args["channel"], "ts": args["ts"]}
 
-    def _views_open(self, args: dict[str, Any]) -> dict[str, Any]:
+    def _views_open(self, token: str, args: dict[str, Any]) -> dict[str, Any]:
         issued = self._triggers.pop(str(args.get("trigger_id")), None)
         if issued is None:
             return {"ok": False, "error": "invalid_trigger_id"}
@@ -303,12 +496,12 @@ class FakeSlack:
         self.modals.append(view)
         return {"ok": True, "view": {"id": f"V{len(self.modals)}", **view}}
 
-    def _views_publish(self, args: dict[str, Any]) -> dict[str, Any]:
+    def _views_publish(self, token: str, args: dict[str, Any]) -> dict[str, Any]:
         view = args["view"]
         self.views.append(json.loads(view) if isinstance(view, str) else view)
         return {"ok": True}
 
-    def _apps_connections_open(self, args: dict[str, Any]) -> dict[str, Any]:
+    def _apps_connections_open(self, token: str, args: dict[str, Any]) -> dict[str, Any]:
         return {"ok": True, "url": self.url.replace("http://", "ws://") + "/link"}
 
     async def _respond(self, request: web.Request) -> web.Response:
@@ -357,3 +550,8 @@ class FakeSlack:
         self._acks[str(envelope["envelope_id"])] = waiter
         await self._socket.send_json(envelope)
         return waiter
+
+
+def _org_of(user: dict[str, Any]) -> str | None:
+    """The Enterprise Grid organisation a member belongs to, if any."""
+    return (user.get("enterprise_user") or {}).get("enterprise_id")
