@@ -281,11 +281,28 @@ class Whuffie:
             await self.sender.answer(owed, reply, send)
 
     async def installation_gone(self, community: str, reason: str) -> None:
-        """The platform says the bot was removed from a community: stop sending there."""
-        if await self.store.run(lambda s: deactivate(self.ctx, s, community, reason)):
+        """The platform says the bot was removed from a community: stop sending there.
+
+        Its data is kept for `uninstalled_grace`, so a reinstall finds every profile again;
+        after that the tick deletes it.
+        """
+
+        def work(session: Session) -> bool:
+            return deactivate(self.ctx, session, community, reason, uninstalled=True)
+
+        if await self.store.run(work):
             log.warning(
-                "%s removed the bot (%s): nothing is sent there any more", community, reason
+                "%s removed the bot (%s): nothing is sent there any more; its data is kept "
+                "for %d days in case it comes back",
+                community,
+                reason,
+                self.settings.uninstalled_grace.days,
             )
+
+    async def installed(self, community: str) -> None:
+        """The bot was (re)installed in a community: send there again, and keep its data."""
+        if await self.store.run(lambda s: reactivate(s, community)):
+            log.warning("%s installed the bot again: sending to it again", community)
 
     async def first_time(self, key: str, remember_for: timedelta) -> bool:
         """Tell whether a request with this key is new here or in any process on the database.
@@ -326,6 +343,8 @@ class Whuffie:
         while await self.store.run(lambda s: due_work(self.ctx, s)):
             pass
         await self.flush()
+        while forgotten := await self.store.run(lambda s: forget.forget_uninstalled(self.ctx, s)):
+            log.warning("deleted the data of %s: uninstalled, and not back in time", forgotten)
         now = self.ctx.now()
         if self._purged_at is None or now - self._purged_at >= PURGE_EVERY:
             self._purged_at = now

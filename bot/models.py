@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Column, Index, Text, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
@@ -34,6 +35,16 @@ OUT_DEAD = "dead"  # given up after the last try: `whuffie stats` and the log sh
 # must never be handed out again, or an old button would act on someone else's row.
 NEVER_REUSE_IDS = {"sqlite_autoincrement": True}
 
+# Tables the migrations create for an adapter's SDK (its OAuth installation and state stores):
+# the SDK describes and uses them, so the models leave them out and autogenerate keeps them.
+SDK_TABLES = frozenset({"oauth_installations", "oauth_bots", "oauth_states"})
+
+
+def described_by_models(obj: Any, name: str | None, kind: str, *_: Any) -> bool:
+    """Alembic's `include_object`: the SDK's tables (and their indexes) are not the models'."""
+    table = name if kind == "table" else getattr(getattr(obj, "table", None), "name", None)
+    return table not in SDK_TABLES
+
 
 class Community(SQLModel, table=True):
     """A Slack workspace, a Discord guild, or the console."""
@@ -49,6 +60,8 @@ class Community(SQLModel, table=True):
     # to this community until it uses the bot again.
     inactive_since: datetime | None = None
     inactive_reason: str | None = Field(default=None, max_length=100)
+    # Uninstalled: the community's data is kept until then (a reinstall finds it), then deleted.
+    forget_after: datetime | None = Field(default=None, index=True)
 
 
 class Member(SQLModel, table=True):

@@ -331,10 +331,21 @@ def _installation_broken(
     return deactivate(ctx, session, item.community_id, reason)
 
 
-def deactivate(ctx: Context, session: Session, community_id: str, reason: str) -> bool:
-    """Mark a community's installation gone (uninstalled, token revoked); True if that is news."""
+def deactivate(
+    ctx: Context, session: Session, community_id: str, reason: str, *, uninstalled: bool = False
+) -> bool:
+    """Mark a community's installation gone (uninstalled, token revoked); True if that is news.
+
+    `uninstalled` (the platform says so, not merely a refused call) also sets when the
+    community's data is deleted, unless it comes back first.
+    """
     community = locked(session, Community, community_id)
-    if community is None or community.inactive_since is not None:
+    if community is None:
+        return False
+    if uninstalled and community.forget_after is None:
+        community.forget_after = ctx.now() + ctx.settings.uninstalled_grace
+        session.add(community)
+    if community.inactive_since is not None:
         return False
     community.inactive_since, community.inactive_reason = ctx.now(), reason[:100]
     session.add(community)
@@ -364,11 +375,12 @@ def stopped(session: Session, community_id: str) -> Stopped | None:
 
 
 def reactivate(session: Session, community_id: str) -> bool:
-    """The community uses the bot again (it was reinstalled): send to it again."""
+    """The community uses the bot again (it was reinstalled): send to it again, keep its data."""
     community = session.get(Community, community_id)
-    if community is None or community.inactive_since is None:
+    if community is None or (community.inactive_since is None and community.forget_after is None):
         return False
     community.inactive_since, community.inactive_reason = None, None
+    community.forget_after = None
     session.add(community)
     return True
 

@@ -138,6 +138,8 @@ class Settings:
     db_keepalive: int = 10
     # Delivered messages hold members' words: deleted this long after they were written.
     outbox_retention: timedelta = timedelta(days=30)
+    # A community that uninstalled the bot keeps its data this long, then it is deleted.
+    uninstalled_grace: timedelta = timedelta(days=30)
     # The shared HTTP server (health, the dashboard, and whatever a platform serves).
     port: int = 3000
     # The admin dashboard, served on PORT: off, it is not served and /helpstats links nowhere.
@@ -182,6 +184,9 @@ class Settings:
             db_statement_timeout=positive_int(env, "WHUFFIE_DB_STATEMENT_TIMEOUT", 10),
             db_keepalive=positive_int(env, "WHUFFIE_DB_KEEPALIVE", 10),
             outbox_retention=timedelta(days=positive_int(env, "WHUFFIE_OUTBOX_RETENTION_DAYS", 30)),
+            uninstalled_grace=timedelta(
+                days=positive_int(env, "WHUFFIE_UNINSTALLED_GRACE_DAYS", 30)
+            ),
             port=_port(env),
             dashboard=_on_off(env, "WHUFFIE_DASHBOARD", True),
             dashboard_secret=_secret(env),

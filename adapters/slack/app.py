@@ -26,6 +26,13 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
 from slack_bolt.authorization import AuthorizeResult
+from slack_bolt.authorization.async_authorize import AsyncInstallationStoreAuthorize
+from slack_bolt.oauth.async_callback_options import (
+    AsyncCallbackOptions,
+    AsyncFailureArgs,
+    AsyncSuccessArgs,
+)
+from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
@@ -35,7 +42,18 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 from adapters.slack import blocks, modals
 from adapters.slack.client import build_client
 from adapters.slack.home import home_view
-from adapters.slack.invocations import actor, community_of, from_buttons, from_command
+from adapters.slack.installations import (
+    ROTATE_BEFORE_MINUTES,
+    STATE_SECONDS,
+    Installations,
+)
+from adapters.slack.invocations import (
+    actor,
+    community_of,
+    community_of_installation,
+    from_buttons,
+    from_command,
+)
 from adapters.slack.port import PLATFORM, SlackPort
 from adapters.slack.quiet import quiet_libraries, quiet_logger
 from adapters.slack.settings import SlackSettings, SlackStartupError
@@ -49,6 +67,9 @@ from bot.web import WebServer
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
+# Installs through OAuth: the "Add to Slack" page, and where Slack sends the admin back.
+INSTALL_PATH = "/slack/install"
+REDIRECT_PATH = "/slack/oauth_redirect"
 SEEN_EVENTS_KEPT = 2_000
 # At shutdown, requests already acknowledged get this long to finish (then they are cancelled
 # and the messages they were sending are handed back to the outbox).
@@ -70,12 +91,20 @@ ADMIT_WAIT_SECONDS = 1.5
 class SlackAdapter(SlackPort):
     """Serves the core on Slack and is the core's port there (whoever builds it attaches it).
 
-    In HTTP mode its events endpoint is served by the process's shared HTTP server, `server`.
+    In HTTP mode its events endpoint is served by the process's shared HTTP server, `server`,
+    and with installs through OAuth the install pages too.
     """
 
     def __init__(self, core: Whuffie, settings: SlackSettings, server: WebServer) -> None:
         settings.check()
-        super().__init__(build_client(settings, settings.bot_token))
+        self.installations: Installations | None = None
+        if settings.oauth:
+            # Each workspace (or org) installed through OAuth has its own token, in our database.
+            client = build_client(settings, None)
+            self.installations = Installations(settings, core.store.engine, client)
+            super().__init__(client, self.installations.token_for)
+        else:
+            super().__init__(build_client(settings, settings.bot_token))
         self.core = core
         self.settings = settings
         self._identity: dict[str, Any] | None = None
@@ -97,6 +126,13 @@ class SlackAdapter(SlackPort):
         self.bolt = self._build_bolt()
         if not self.socket_mode:
             server.add_routes([web.post(EVENTS_PATH, self._handle_http)])
+        if self.installations is not None:
+            server.add_routes(
+                [
+                    web.get(INSTALL_PATH, self._handle_oauth),
+                    web.get(REDIRECT_PATH, self._handle_oauth),
+                ]
+            )
 
     @property
     def port(self) -> Port:
@@ -107,6 +143,15 @@ class SlackAdapter(SlackPort):
 
     def _build_bolt(self) -> AsyncApp:
         """The Bolt app with our listeners; it answers Slack, the work runs after the ack."""
+        if self.installations is not None:
+            bolt = AsyncApp(
+                name="whuffie",
+                client=build_client(self.settings, None),
+                signing_secret=self.settings.signing_secret,
+                oauth_settings=oauth_settings(self.settings, self.installations, self._installed),
+                logger=quiet_logger("adapters.slack.bolt"),
+            )
+            return self._listen(bolt)
 
         async def authorize(
             enterprise_id: str | None, team_id: str | None, user_id: str | None
@@ -131,6 +176,10 @@ class SlackAdapter(SlackPort):
             authorize=authorize,
             logger=quiet_logger("adapters.slack.bolt"),
         )
+        return self._listen(bolt)
+
+    def _listen(self, bolt: AsyncApp) -> AsyncApp:
+        """Our listeners on a Bolt app."""
         bolt.middleware(self._skip_seen_events)
         for command in COMMANDS:
             bolt.command(f"/{command.name}")(self._on_command)
@@ -264,7 +313,8 @@ class SlackAdapter(SlackPort):
                 # Not ordered behind the member's earlier work nor checked for replay first:
                 # the trigger would expire meanwhile, and Slack honours a trigger once, so a
                 # replay opens nothing.
-                self._spawn(self._open_text_field(body, respond, *pressed), admitted=True)
+                field = self._open_text_field(body, respond, community, *pressed)
+                self._spawn(field, admitted=True)
                 return
         self._spawn(
             self._run_button(body, respond, community),
@@ -293,12 +343,14 @@ class SlackAdapter(SlackPort):
             )
 
     async def _open_text_field(
-        self, body: dict[str, Any], respond: AsyncRespond, command: str, arg: str
+        self, body: dict[str, Any], respond: AsyncRespond, community: str, command: str, arg: str
     ) -> None:
         """Open the modal that asks for a button's words; say so kindly if Slack refuses."""
         try:
             await self.client.views_open(
-                trigger_id=str(body.get("trigger_id") or ""), view=modals.text_modal(command, arg)
+                trigger_id=str(body.get("trigger_id") or ""),
+                view=modals.text_modal(command, arg),
+                **await self._auth(community),
             )
         except Exception as exc:
             code = exc.response.get("error", "") if isinstance(exc, SlackApiError) else ""
@@ -354,21 +406,38 @@ class SlackAdapter(SlackPort):
     async def _on_home_opened(self, event: dict[str, Any], context: AsyncBoltContext) -> None:
         """Show the Home tab: what the bot is for and its commands."""
         if event.get("tab") == "home":
-            self._spawn(self._publish_home(str(event["user"])), context=context)
+            home = self._publish_home(str(event["user"]), community_of(context))
+            self._spawn(home, context=context)
 
     async def _on_uninstalled(self, context: AsyncBoltContext) -> None:
-        """The workspace removed the app: stop sending there until it is installed again."""
-        await self.core.installation_gone(community_of(context), "slack: app_uninstalled")
+        """The workspace removed the app: its tokens go at once, its data after a grace period.
+
+        Nothing is sent there from now on; a reinstall within the grace period finds every
+        profile again.
+        """
+        self._spawn(self._uninstalled(context, "slack: app_uninstalled"), context=context)
 
     async def _on_tokens_revoked(self, event: dict[str, Any], context: AsyncBoltContext) -> None:
         """The bot's token was revoked (user tokens alone do not matter: the bot has none)."""
         if (event.get("tokens") or {}).get("bot"):
-            await self.core.installation_gone(community_of(context), "slack: tokens_revoked")
+            self._spawn(self._uninstalled(context, "slack: tokens_revoked"), context=context)
 
-    async def _publish_home(self, user_id: str) -> None:
+    async def _uninstalled(self, context: AsyncBoltContext, reason: str) -> None:
+        """Delete the installation's tokens (OAuth installs), and stop sending there."""
+        if self.installations is not None:
+            await self.installations.uninstalled(*_installation_of(context))
+        await self.core.installation_gone(community_of(context), reason)
+
+    async def _installed(self, community: str) -> None:
+        """A workspace (or org) installed the app through OAuth: it is served from now on."""
+        log.info("Slack: %s installed the app", community)
+        await self.core.installed(community)
+
+    async def _publish_home(self, user_id: str, community: str) -> None:
         """Publish the Home tab for one member."""
         try:
-            await self.client.views_publish(user_id=user_id, view=home_view())
+            auth = await self._auth(community)
+            await self.client.views_publish(user_id=user_id, view=home_view(), **auth)
         except Exception:
             log.exception("could not publish the Home tab for %s", user_id)
 
@@ -447,12 +516,19 @@ class SlackAdapter(SlackPort):
         return self.server.url + EVENTS_PATH
 
     async def start(self) -> None:
-        """Check the token, then connect through Socket Mode (HTTP: the shared server serves)."""
+        """Check the token, then connect through Socket Mode (HTTP: the shared server serves).
+
+        With installs through OAuth, there is no one token to check: each workspace's is
+        found when it is needed, and the install pages are served beside the events.
+        """
         if self._session is None:
             self._session = aiohttp.ClientSession()
             self.client.session = self.bolt.client.session = self._session
-        identity = await self._whoami()
-        who = f"@{identity.get('user', '?')} in {identity.get('team', '?')}"
+        if self.installations is None:
+            identity = await self._whoami()
+            who = f"@{identity.get('user', '?')} in {identity.get('team', '?')}"
+        else:
+            who = f"installs at {INSTALL_PATH}"
         if self.socket_mode:
             self._socket = AsyncSocketModeHandler(
                 self.bolt, app_token=self.settings.app_token, web_client=self.client
@@ -510,6 +586,30 @@ class SlackAdapter(SlackPort):
             return _refusal(500, "internal error")
         return await to_aiohttp_response(answer)
 
+    async def _handle_oauth(self, request: web.Request) -> web.Response:
+        """The "Add to Slack" page, and Slack's redirect back once an admin said yes.
+
+        Bolt's OAuth flow does the work: a one-time `state` (kept in our database and in a
+        browser cookie) ties the redirect to the page that started it, so a forged or
+        replayed redirect installs nothing.
+        """
+        flow = self.bolt.oauth_flow
+        assert flow is not None
+        bolt_request = AsyncBoltRequest(
+            body="",
+            query=request.query_string,
+            headers={k: list(request.headers.getall(k)) for k in request.headers},
+        )
+        try:
+            if request.path == INSTALL_PATH:
+                answer = await flow.handle_installation(bolt_request)
+            else:
+                answer = await flow.handle_callback(bolt_request)
+        except Exception as exc:
+            log.error("Slack: an install failed (%s)", type(exc).__name__)
+            return _refusal(500, "internal error")
+        return await to_aiohttp_response(answer)
+
     def _is_signed(self, raw: bytes, stamp: str, signature: str) -> bool:
         """Slack's v0 signature over the raw body, with a fresh, well-formed timestamp."""
         if self._verifier is None or not signature:
@@ -552,6 +652,62 @@ class SlackAdapter(SlackPort):
             await self._stopped.wait()
         finally:
             await self.stop()
+
+
+def _installation_of(context: AsyncBoltContext) -> tuple[str | None, str | None]:
+    """The (enterprise id, team id) an installation is stored under: no team if org-wide."""
+    if context.is_enterprise_install:
+        return context.enterprise_id, None
+    return context.enterprise_id, context.team_id
+
+
+def oauth_settings(
+    settings: SlackSettings,
+    installations: Installations,
+    installed: Callable[[str], Awaitable[None]],
+) -> AsyncOAuthSettings:
+    """Bolt's OAuth flow on our database, with the client pointed where the settings say."""
+
+    async def success(args: AsyncSuccessArgs) -> BoltResponse:
+        done = args.installation
+        await installed(
+            community_of_installation(
+                done.enterprise_id, done.team_id, bool(done.is_enterprise_install)
+            )
+        )
+        return await args.default.success(args)
+
+    async def failure(args: AsyncFailureArgs) -> BoltResponse:
+        # The reason only (invalid_state, invalid_code, …): never the query, which holds codes.
+        log.warning("Slack: an install was refused (%s)", args.reason)
+        return await args.default.failure(args)
+
+    oauth = AsyncOAuthSettings(
+        client_id=settings.client_id,
+        client_secret=settings.client_secret,
+        scopes=list(settings.scopes),
+        user_scopes=[],
+        install_path=INSTALL_PATH,
+        redirect_uri_path=REDIRECT_PATH,
+        callback_options=AsyncCallbackOptions(success=success, failure=failure),
+        installation_store=installations.store,
+        installation_store_bot_only=True,
+        state_store=installations.states,
+        state_expiration_seconds=STATE_SECONDS,
+        token_rotation_expiration_minutes=ROTATE_BEFORE_MINUTES,
+        logger=quiet_logger("adapters.slack.oauth"),
+    )
+    # Bolt renews rotating tokens as requests come in: through the same Web API base as ours.
+    oauth.authorize = AsyncInstallationStoreAuthorize(
+        logger=quiet_logger("adapters.slack.oauth"),
+        client_id=settings.client_id,
+        client_secret=settings.client_secret,
+        token_rotation_expiration_minutes=ROTATE_BEFORE_MINUTES,
+        installation_store=installations.store,
+        bot_only=True,
+        client=build_client(settings, None),
+    )
+    return oauth
 
 
 def _refusal(status: int, reason: str, *, close: bool = False) -> web.Response:

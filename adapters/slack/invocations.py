@@ -34,9 +34,15 @@ def community_of(context: AsyncBoltContext) -> str:
     return f"{PLATFORM}:{context.team_id or context.enterprise_id}"
 
 
+def community_of_installation(enterprise_id: str | None, team_id: str | None, org: bool) -> str:
+    """The community an installation serves: as `community_of` names it for its requests."""
+    return f"{PLATFORM}:{enterprise_id if org and enterprise_id else team_id or enterprise_id}"
+
+
 async def actor(port: SlackPort, community: str, user_id: str, fallback_name: str) -> Actor:
     """The member as the core knows them, with the name their workspace shows."""
-    return Actor(PLATFORM, community, user_id, await port.display_name(user_id, fallback_name))
+    name = await port.display_name(user_id, fallback_name, community)
+    return Actor(PLATFORM, community, user_id, name)
 
 
 async def from_command(port: SlackPort, body: dict[str, Any], community: str) -> Invocation:

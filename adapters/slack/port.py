@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -64,10 +64,14 @@ class Member:
     is_admin: bool
     fetched_at: float
     deleted: bool = False  # a deactivated account
+    org_admin: bool = False  # an admin or owner of the whole Enterprise Grid organisation
 
 
 def _member_from(user: dict[str, Any], fetched_at: float) -> Member:
-    """Read a `users.info` user object: the name people see, and admin or owner rights."""
+    """Read a `users.info` user object: the name people see, and admin or owner rights.
+
+    On Enterprise Grid, `enterprise_user` says whether they administer the whole org.
+    """
     profile = user.get("profile") or {}
     name = (
         profile.get("display_name")
@@ -77,7 +81,9 @@ def _member_from(user: dict[str, Any], fetched_at: float) -> Member:
         or user["id"]
     )
     is_admin = bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
-    return Member(user["id"], str(name), is_admin, fetched_at, bool(user.get("deleted")))
+    org = user.get("enterprise_user") or {}
+    org_admin = bool(org.get("is_admin") or org.get("is_owner") or org.get("is_primary_owner"))
+    return Member(user["id"], str(name), is_admin, fetched_at, bool(user.get("deleted")), org_admin)
 
 
 def _error_code(error: SlackApiError) -> str:
@@ -98,44 +104,65 @@ def parse_ref(ref: str) -> tuple[str, str]:
     return channel, ts
 
 
+def is_org(community: str) -> bool:
+    """Whether a community is a whole Enterprise Grid organisation (an org-wide install)."""
+    return community.partition(":")[2].startswith("E")
+
+
 class SlackPort:
-    """Implements the core's `Port` with one bot token's Web API client."""
+    """Implements the core's `Port`: each call made with the token of its community.
+
+    `tokens` gives the bot token of a community, the installation's own when workspaces
+    install through OAuth; without it, the client's one token (SLACK_BOT_TOKEN) serves all.
+    """
 
     platform = PLATFORM
 
-    def __init__(self, client: AsyncWebClient) -> None:
+    def __init__(
+        self, client: AsyncWebClient, tokens: Callable[[str], Awaitable[str]] | None = None
+    ) -> None:
         self.client = client
-        self._members: OrderedDict[str, Member] = OrderedDict()
-        self._dm_channels: dict[tuple[str, ...], str] = {}
+        self.tokens = tokens
+        self._members: OrderedDict[tuple[str, str], Member] = OrderedDict()
+        self._dm_channels: dict[tuple[str, tuple[str, ...]], str] = {}
 
-    async def member(self, user_id: str) -> Member:
+    def _scope(self, community: str) -> str:
+        """What cached names and channels are kept under: each installation's own."""
+        return "" if self.tokens is None else community
+
+    async def _auth(self, community: str) -> dict[str, Any]:
+        """The `token` argument for a Web API call about this community (none: the client's)."""
+        return {} if self.tokens is None else {"token": await self.tokens(community)}
+
+    async def member(self, user_id: str, community: str = "") -> Member:
         """The member's name and rights, from a short-lived cache or `users.info`."""
-        cached = self._members.get(user_id)
+        key = (self._scope(community), user_id)
+        cached = self._members.get(key)
         now = time.monotonic()
         if cached is not None and now - cached.fetched_at < MEMBER_TTL_SECONDS:
             return cached
-        answer = await self.client.users_info(user=user_id)
+        answer = await self.client.users_info(user=user_id, **await self._auth(community))
         member = _member_from(answer["user"], now)
-        self._members[user_id] = member
-        self._members.move_to_end(user_id)
+        self._members[key] = member
+        self._members.move_to_end(key)
         while len(self._members) > MEMBER_CACHE_SIZE:
             self._members.popitem(last=False)
         return member
 
-    async def display_name(self, user_id: str, fallback: str) -> str:
+    async def display_name(self, user_id: str, fallback: str, community: str = "") -> str:
         """The member's display name; `fallback` when Slack cannot say right now."""
         try:
-            return (await self.member(user_id)).name
+            return (await self.member(user_id, community)).name
         except Exception as exc:  # a name is a nicety: never fail a command over it
             log.warning("users.info failed for %s: %s", user_id, exc)
             return fallback or user_id
 
-    async def _open(self, user_ids: tuple[str, ...]) -> str:
+    async def _open(self, community: str, auth: dict[str, Any], user_ids: tuple[str, ...]) -> str:
         """The DM (one member) or group DM (several) channel with these (sorted) members."""
-        key = tuple(user_ids)
+        key = (self._scope(community), tuple(user_ids))
         channel = self._dm_channels.get(key)
         if channel is None:
-            answer = await self.client.conversations_open(users=",".join(key))
+            answer = await self.client.conversations_open(users=",".join(user_ids), **auth)
             channel = str(answer["channel"]["id"])
             self._dm_channels[key] = channel
         return channel
@@ -146,8 +173,10 @@ class SlackPort:
         if not key:
             raise Undeliverable("no member to send to")
         try:
-            channel = await self._open(key)
+            auth = await self._auth(community)
+            channel = await self._open(community, auth, key)
             answer = await self.client.chat_postMessage(
+                **auth,
                 channel=channel,
                 text=blocks.fallback_text(message),
                 blocks=blocks.to_blocks(message) or None,
@@ -158,7 +187,7 @@ class SlackPort:
             code = _error_code(exc)
             if code == "channel_not_found":
                 # A cached channel Slack no longer knows: open it afresh on the next try.
-                self._dm_channels.pop(key, None)
+                self._dm_channels.pop((self._scope(community), key), None)
             if code in INSTALLATION_ERRORS:
                 raise InstallationBroken(f"slack: {code}") from exc
             if code in UNDELIVERABLE_ERRORS:
@@ -171,6 +200,7 @@ class SlackPort:
         channel, ts = parse_ref(ref)
         try:
             await self.client.chat_update(
+                **await self._auth(community),
                 channel=channel,
                 ts=ts,
                 text=blocks.fallback_text(message),
@@ -185,19 +215,25 @@ class SlackPort:
             raise
 
     async def is_admin(self, community: str, user_id: str) -> bool:
-        """Workspace admins and owners, as `users.info` says (the core adds WHUFFIE_ADMINS)."""
+        """Admins and owners, as `users.info` says (the core adds WHUFFIE_ADMINS).
+
+        A workspace's admins administer its community; an org-wide install's community is
+        the whole organisation, administered by the org's admins (`enterprise_user`): the
+        admin of one of its workspaces does not see the figures of the others.
+        """
         try:
-            return (await self.member(user_id)).is_admin
+            member = await self.member(user_id, community)
         except SlackApiError as exc:
             code = _error_code(exc)
             if code in INSTALLATION_ERRORS:
                 raise InstallationBroken(f"slack: {code}") from exc
             raise
+        return member.org_admin if is_org(community) else member.is_admin
 
     async def is_member(self, community: str, user_id: str) -> bool:
         """Whether the workspace still has this member: a deactivated account is gone."""
         try:
-            return not (await self.member(user_id)).deleted
+            return not (await self.member(user_id, community)).deleted
         except SlackApiError as exc:
             if _error_code(exc) == "user_not_found":
                 return False

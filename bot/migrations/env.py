@@ -10,6 +10,7 @@ from sqlalchemy import TypeDecorator
 from sqlmodel import SQLModel
 
 import bot.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from bot.models import described_by_models
 from bot.store import lock_for_migrations
 
 config = context.config
@@ -53,6 +54,7 @@ def run_migrations() -> None:
                 target_metadata=target_metadata,
                 render_as_batch=sqlite,
                 render_item=render_item,
+                include_object=described_by_models,
             )
             with context.begin_transaction():
                 context.run_migrations()

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from datetime import timedelta
 from typing import TypeVar
 
+from sqlalchemy import delete
 from sqlmodel import Session, col, or_, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -27,12 +28,14 @@ from bot.models import (
     NEED_OPEN,
     OUT_PENDING,
     Ask,
+    Community,
     Member,
     Need,
     Outbox,
     Skill,
     Thanks,
 )
+from bot.outbox import served
 from bot.port import Invocation, Message
 from bot.store import locked
 from bot.usecases.asking import after_ask_closed
@@ -269,3 +272,33 @@ def _settle_thanks(
         if words != thanks.text:
             thanks.text = words
             session.add(thanks)
+
+
+def forget_uninstalled(ctx: Context, session: Session) -> str | None:
+    """Delete everything of one community uninstalled longer ago than the grace period.
+
+    Each member goes as with /forgetme, all at once: nobody is left to redact them for, so
+    every row of the community is deleted by key. Returns the community's id, or None when
+    no community is due (one per transaction; one another process holds is left to it).
+    """
+    community = session.exec(
+        select(Community)
+        .where(
+            col(Community.forget_after).is_not(None),
+            col(Community.forget_after) <= ctx.now(),
+            served(Community.id, list(ctx.ports)),
+        )
+        .order_by(col(Community.forget_after))
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    ).first()
+    if community is None:
+        return None
+    cid = community.id
+    # Rows pointing at others first: messages at asks, thanks at needs, asks at needs.
+    for table in (Outbox, Thanks, Ask, Need, Skill, Member):
+        session.execute(delete(table).where(col(table.community_id) == cid))
+    session.delete(community)
+    session.flush()
+    ctx.matchers.forget(cid)
+    return cid

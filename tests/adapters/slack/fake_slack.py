@@ -148,6 +148,7 @@ class FakeSlack:
     # Bot tokens and what each is for; the single-workspace token belongs to TEAM_ID.
     grants: dict[str, Grant] = field(default_factory=lambda: {BOT_TOKEN: Grant(TEAM_ID)})
     rotation: bool = False  # tokens issued with a refresh token and an expiry
+    token_seconds: int = ROTATING_TOKEN_SECONDS  # how long a rotating token lives
     _consents: dict[str, Consent] = field(default_factory=dict)
     _refresh: dict[str, str] = field(default_factory=dict)  # refresh token -> its access token
     _channels: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
@@ -388,7 +389,7 @@ class FakeSlack:
         owner = grant.enterprise_id if grant.org_wide else grant.team_id
         token = f"xoxb-{owner}-{next(self._issued)}"
         if self.rotation:
-            grant.expires_at = time.time() + ROTATING_TOKEN_SECONDS
+            grant.expires_at = time.time() + self.token_seconds
         self.grants[token] = grant
         return token
 
@@ -398,10 +399,10 @@ class FakeSlack:
             return {}
         refresh = f"xoxe-1-{next(self._issued)}"
         self._refresh[refresh] = token
-        return {"refresh_token": refresh, "expires_in": ROTATING_TOKEN_SECONDS}
+        return {"refresh_token": refresh, "expires_in": self.token_seconds}
 
     def _refreshed(self, refresh: str) -> dict[str, Any]:
-        """A fresh access token for a rotating one; the refresh token is good once."""
+        """A fresh access token for a rotating one (each refresh token is good once)."""
         old = self._refresh.pop(refresh, None)
         grant = self.grants.get(old or "")
         if grant is None or grant.revoked:
