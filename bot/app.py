@@ -17,6 +17,7 @@ from bot.buttons import Press, community_of_press
 from bot.clock import Clock, SystemClock
 from bot.context import Context
 from bot.edge import clean
+from bot.matchers import Warming
 from bot.members import ensure_member, find_member, keep_name_current
 from bot.models import Member
 from bot.outbox import Claimed, Sender, deactivate, owe_reply, purge, reactivate, stopped
@@ -72,6 +73,9 @@ def needs_admin(name: str, args: str) -> bool:
         return not args.strip()
     return name in ADMIN_ONLY
 
+
+# Commands that never ask the matcher: they answer at once, even while it is being built.
+NO_MATCHING = {"offer", "unoffer", "profile", "pause", "resume", "thanks", "helpstats"}
 
 # Commands that only read: for someone the bot has never seen, they answer without storing them.
 ONLY_FOR_KNOWN_MEMBERS: dict[str, Callable[[], Message]] = {
@@ -232,8 +236,11 @@ class Whuffie:
             if not there:
                 return texts.refer_not_member(), None
 
+        community = invocation.actor.community
+        if name not in NO_MATCHING and not await self.index_ready(community):
+            return texts.warming_up(), None
+
         def work(session: Session) -> tuple[Message, Claimed | None]:
-            community = invocation.actor.community
             # Told before it is cleared: an admin hears that delivery had stopped, and why.
             held = stopped(session, community) if name == "helpstats" else None
             if reactivate(session, community):  # a command: the bot is installed again
@@ -254,17 +261,27 @@ class Whuffie:
             keep_name_current(session, me, invocation.actor)
             return reply, owe_reply(self.ctx, session, me, reply) if keep else None
 
-        community = invocation.actor.community
         try:
-            # The matcher may hold a change the rolled-back transaction never stored.
-            return await self.store.run(
-                work, rolled_back=lambda: self.ctx.matchers.forget(community)
-            )
+            # A rolled-back change never reaches the matcher: it only applies committed ones.
+            return await self.store.run(work)
+        except Warming:
+            return texts.warming_up(), None
         except DatabaseAway:
             return texts.database_away(), None  # the store logged it, once for the outage
         except Exception:
             log.exception("command /%s failed", name)
             return texts.oops(), None
+
+    def start_matching(self) -> None:
+        """Build every community's matcher in the background, so members never wait for it."""
+        self.ctx.matchers.start(self.store.engine)
+
+    async def index_ready(self, community: str) -> bool:
+        """Whether the community's matcher can answer, after waiting briefly if it is building."""
+        matchers = self.ctx.matchers
+        if matchers.ready(community):
+            return True
+        return await asyncio.to_thread(matchers.wait_ready, self.store.engine, community)
 
     async def answer(
         self, invocation: Invocation, send: Callable[[Message], Awaitable[None]]
@@ -340,8 +357,9 @@ class Whuffie:
 
     async def tick(self) -> None:
         """Expire overdue asks, send due follow-ups and retry undelivered messages."""
-        while await self.store.run(lambda s: due_work(self.ctx, s)):
-            pass
+        with contextlib.suppress(Warming):  # due work waits for the matcher it needs
+            while await self.store.run(lambda s: due_work(self.ctx, s)):
+                pass
         await self.flush()
         while forgotten := await self.store.run(lambda s: forget.forget_uninstalled(self.ctx, s)):
             log.warning("deleted the data of %s: uninstalled, and not back in time", forgotten)

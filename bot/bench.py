@@ -278,6 +278,7 @@ async def _measure(url: str, members: int, commands: int, started: float) -> dic
     core = Whuffie(Settings(database_url=url), store)
     port = BenchPort()
     core.attach(port)
+    core.start_matching()  # as `whuffie run` does
     rng = random.Random(11)
     people = rng.sample(range(1, members), min(members - 1, 4 * commands + 1))
     with store.session() as session:

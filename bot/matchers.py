@@ -1,119 +1,404 @@
-"""One in-memory matcher per community, kept in step with the database's skills."""
+"""One in-memory matcher per community: built in the background, then kept in step with the
+change log that every process writes, so an /offer anywhere costs nobody a rebuild."""
 
 from __future__ import annotations
 
+import logging
 import threading
-from collections import defaultdict
-from collections.abc import Callable, Iterator
+import time
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import update
+from sqlalchemy import Engine, delete, false, or_, update
 from sqlmodel import Session, col, select
 
-from bot.models import NEED_RESOLVED, Community, Need, Skill
-from matching import Matcher
+from bot.models import (
+    INDEX_ADD_SKILL,
+    INDEX_FORGET,
+    INDEX_HELP,
+    INDEX_REMOVE_SKILL,
+    NEED_RESOLVED,
+    Community,
+    IndexChange,
+)
+from matching import Matcher, normalize
 
 if TYPE_CHECKING:
     from matching.semantic import Embedder
 
+log = logging.getLogger(__name__)
+
+# How long a command waits for a matcher still being built before it asks the member to try
+# again in a few seconds: short enough that nobody sits in silence.
+WAIT_FOR_BUILD = 2.0
+# Session keys: the versions this transaction wrote, and members it is forgetting.
+_WRITTEN = "whuffie.index.written"
+_LEAVING = "whuffie.index.leaving"
+_OFFERED = "whuffie.index.offered"
+
+
+class Warming(RuntimeError):
+    """The community's matcher is still being built: try again in a few seconds."""
+
+
+@dataclass
+class _Entry:
+    """One community's matcher and how far along the change log it is."""
+
+    lock: threading.Lock = field(default_factory=threading.Lock)  # held while used or changed
+    matcher: Matcher | None = None
+    version: int = 0  # the last change applied
+    ready: threading.Event = field(default_factory=threading.Event)
+    building: bool = False
+    again: bool = False  # a rebuild was asked for while one ran: its snapshot may be too old
+
 
 class Matchers:
-    """Builds a community's matcher on first use and reloads it when another process changed it.
+    """The matchers of every community this process serves.
 
-    Each community row carries a `profile_version`, bumped by every skill change. A matcher
-    whose version differs from the row's is rebuilt, so a new `/offer` made in another
-    process is matchable here at the next match.
+    A matcher is built from one consistent snapshot of the database (history first, then
+    profiles), in a background thread with its own connection, so commands that do not match
+    anything never wait for it. Every skill change, resolved need and forgotten member is
+    written to `index_change` in the same transaction, numbered by the community's
+    `profile_version`; before each use a matcher applies what is new since its version —
+    changes made here and in every other process alike, and only once they are committed, so
+    a transaction that fails leaves the matcher as it was.
     """
 
-    def __init__(self, embedder: Embedder | None = None) -> None:
+    def __init__(
+        self,
+        embedder: Embedder | None = None,
+        *,
+        wait: float = WAIT_FOR_BUILD,
+        before_build: Any = None,
+    ) -> None:
         # The meaning model is read-only: one copy serves every community of the process.
         self._embedder = embedder
-        self._matchers: dict[str, tuple[int, Matcher]] = {}
-        self._locks: dict[str, threading.Lock] = {}
+        self._entries: dict[str, _Entry] = {}
         self._guard = threading.Lock()
+        self._engine: Engine | None = None
+        self._queue: list[str] = []
+        self._worker: threading.Thread | None = None
+        self.wait = wait
+        # Called in the building thread before each build (tests hold a build with it).
+        self.before_build = before_build
+        self.builds = 0  # how many full builds this process made
 
-    def _lock(self, community_id: str) -> threading.Lock:
+    # -- building --------------------------------------------------------------------------
+
+    def start(self, engine: Engine, community_ids: Iterable[str] | None = None) -> None:
+        """Build these communities' matchers (all in the database by default) in the background."""
+        self._engine = engine
+        if community_ids is None:
+            with Session(engine) as session:
+                community_ids = list(session.exec(select(Community.id).order_by(col(Community.id))))
+        for community_id in community_ids:
+            self._schedule(community_id, again=False)
+
+    def _entry(self, community_id: str) -> _Entry:
         with self._guard:
-            return self._locks.setdefault(community_id, threading.Lock())
+            return self._entries.setdefault(community_id, _Entry())
+
+    def _schedule(self, community_id: str, *, again: bool = True) -> None:
+        """Queue a (re)build; with `again`, the one under way (its snapshot may be too old)
+        is followed by another."""
+        entry = self._entry(community_id)
+        with self._guard:
+            if entry.building:
+                entry.again = entry.again or again
+                return
+            entry.building = True
+            self._queue.append(community_id)
+            if self._worker is None or not self._worker.is_alive():
+                self._worker = threading.Thread(
+                    target=self._work, name="whuffie-index", daemon=True
+                )
+                self._worker.start()
+
+    def _work(self) -> None:
+        while True:
+            with self._guard:
+                if not self._queue:
+                    self._worker = None
+                    return
+                community_id = self._queue.pop(0)
+            entry = self._entry(community_id)
+            while True:
+                try:
+                    self._build(community_id, entry)
+                except Exception:
+                    log.exception(
+                        "could not build the matcher of %s; trying at next use", community_id
+                    )
+                with self._guard:
+                    if not entry.again:
+                        entry.building = False
+                        break
+                    entry.again = False
+
+    def _build(self, community_id: str, entry: _Entry) -> None:
+        if self.before_build is not None:
+            self.before_build(community_id)
+        if self._embedder is None:
+            from matching.semantic import shared_embedder
+
+            self._embedder = shared_embedder()
+        assert self._engine is not None
+        started = time.perf_counter()
+        version, matcher = build(self._engine, community_id, self._embedder)
+        with entry.lock:
+            # A newer matcher may have caught up further than this snapshot: it catches up
+            # from the snapshot's version at its next use.
+            entry.matcher, entry.version = matcher, version
+            self.builds += 1
+        entry.ready.set()
+        log.info(
+            "matcher of %s ready: %d profiles in %.1f s",
+            community_id,
+            len(matcher),
+            time.perf_counter() - started,
+        )
+
+    def ready(self, community_id: str) -> bool:
+        """Whether the community's matcher can answer now."""
+        entry = self._entries.get(community_id)
+        return entry is not None and entry.ready.is_set()
+
+    def wait_ready(self, engine: Engine, community_id: str, timeout: float | None = None) -> bool:
+        """Start the community's matcher if needed and wait for it (at most `timeout` s)."""
+        entry = self._entry(community_id)
+        if entry.ready.is_set():
+            return True
+        if self._engine is None:
+            self._engine = engine
+        if entry.matcher is None:
+            self._schedule(community_id, again=False)
+        return entry.ready.wait(self.wait if timeout is None else timeout)
+
+    # -- using -----------------------------------------------------------------------------
 
     @contextmanager
     def using(self, session: Session, community_id: str) -> Iterator[Matcher]:
-        """The community's current matcher, held exclusively for the block."""
-        version = _version(session, community_id)
-        with self._lock(community_id):
-            cached = self._matchers.get(community_id)
-            if cached is None or cached[0] != version:
-                if self._embedder is None:
-                    # Loaded on first use, so commands that match nothing start fast.
-                    from matching.semantic import shared_embedder
+        """The community's current matcher, held exclusively for the block.
 
-                    self._embedder = shared_embedder()
-                cached = (version, _build(session, community_id, self._embedder))
-                self._matchers[community_id] = cached
-            yield cached[1]
+        Raises `Warming` when it is still being built after a short wait.
+        """
+        bind = session.get_bind()
+        assert isinstance(bind, Engine)
+        if not self.wait_ready(bind, community_id):
+            raise Warming(community_id)
+        entry = self._entry(community_id)
+        with entry.lock:
+            matcher = entry.matcher
+            assert matcher is not None
+            self._catch_up(session, community_id, entry)
+            # Skills offered in this very transaction count for it (needs waiting for them
+            # are asked about at once), and are taken back after: only a commit keeps them.
+            lent = []
+            for member, skill in session.info.get(_OFFERED, {}).get(community_id, []):
+                if normalize(skill) not in {normalize(s) for s in matcher.skills_of(member)}:
+                    matcher.add_skill(member, skill)
+                    lent.append((member, skill))
+            try:
+                yield matcher
+            finally:
+                for member, skill in reversed(lent):
+                    matcher.remove_skill(member, skill)
 
-    def changed(
-        self, session: Session, community_id: str, change: Callable[[Matcher], None]
+    def _catch_up(self, session: Session, community_id: str, entry: _Entry) -> None:
+        """Apply the committed changes since the matcher's version, in order."""
+        query = select(IndexChange).where(
+            IndexChange.community_id == community_id, col(IndexChange.version) > entry.version
+        )
+        own = session.info.get(_WRITTEN, {}).get(community_id)
+        if own is not None:  # this transaction's own changes count once it commits
+            query = query.where(col(IndexChange.version) < own)
+        changes = session.exec(query.order_by(col(IndexChange.version), col(IndexChange.id)))
+        matcher = entry.matcher
+        assert matcher is not None
+        for change in changes:
+            if change.version > entry.version + 1:
+                # Changes are missing (pruned, or taken with a forgotten member): only the
+                # database has the whole picture. Until the rebuild, this one serves.
+                self._schedule(community_id)
+                return
+            apply(matcher, change)
+            entry.version = change.version
+            if change.kind == INDEX_FORGET:
+                self._schedule(community_id)
+
+    def leaving(self, session: Session) -> set[str]:
+        """Members this transaction is forgetting: never to be asked in it."""
+        return set(session.info.get(_LEAVING, ()))
+
+    # -- changing --------------------------------------------------------------------------
+
+    def offered(
+        self, session: Session, community_id: str, member_id: int, names: Sequence[str]
     ) -> None:
-        """Bump the community's version and apply the same change to the cached matcher."""
-        # One atomic increment: two processes bumping at once each get their own number.
-        new = session.exec(
+        """A member offered these skills (each already stored in this transaction)."""
+        self._log(session, community_id, [_Change(INDEX_ADD_SKILL, member_id, n) for n in names])
+        offered = session.info.setdefault(_OFFERED, {}).setdefault(community_id, [])
+        offered.extend((str(member_id), n) for n in names)
+
+    def unoffered(self, session: Session, community_id: str, member_id: int, name: str) -> None:
+        """A member removed one skill."""
+        self._log(session, community_id, [_Change(INDEX_REMOVE_SKILL, member_id, name)])
+
+    def helped(
+        self,
+        session: Session,
+        community_id: str,
+        member_id: int,
+        need_id: int | None,
+        words: str,
+        at: float,
+    ) -> None:
+        """A member helped resolve a need with these words, at `at` (epoch seconds)."""
+        change = _Change(INDEX_HELP, member_id, words, need_id, at)
+        self._log(session, community_id, [change])
+
+    def leave(self, session: Session, member_id: int) -> None:
+        """A member is being forgotten: nobody asks them again in this transaction."""
+        session.info.setdefault(_LEAVING, set()).add(str(member_id))
+
+    def forgot(
+        self, session: Session, community_id: str, member_id: int, need_ids: Iterable[int]
+    ) -> None:
+        """A member was forgotten: their words leave the log too, and every process rebuilds."""
+        needs = list(need_ids)
+        session.execute(
+            delete(IndexChange).where(
+                col(IndexChange.community_id) == community_id,
+                or_(
+                    col(IndexChange.member_id) == member_id,
+                    col(IndexChange.need_id).in_(needs) if needs else false(),
+                ),
+            )
+        )
+        self._log(session, community_id, [_Change(INDEX_FORGET, member_id)])
+
+    def _log(self, session: Session, community_id: str, changes: list[_Change]) -> None:
+        # One atomic increment, holding the community row until commit: versions become
+        # visible in the order they were taken, so nobody skips one still being written.
+        version = session.exec(
             update(Community)
             .where(col(Community.id) == community_id)
             .values(profile_version=col(Community.profile_version) + 1)
             .returning(col(Community.profile_version))
         ).scalar_one_or_none()
-        if new is None:
+        if version is None:
             return
-        old = new - 1
-        with self._lock(community_id):
-            cached = self._matchers.get(community_id)
-            if cached is not None and cached[0] == old:
-                change(cached[1])
-                self._matchers[community_id] = (old + 1, cached[1])
-            else:
-                self._matchers.pop(community_id, None)
-
-    def rebuild(self, session: Session, community_id: str) -> None:
-        """Bump the version so every process rebuilds from the database (after /forgetme)."""
-        self.changed(session, community_id, lambda m: None)
-        self.forget(community_id)
-
-    def forget(self, community_id: str) -> None:
-        """Drop a cached matcher (after a failed transaction, it may be ahead of the database)."""
-        with self._lock(community_id):
-            self._matchers.pop(community_id, None)
+        written = session.info.setdefault(_WRITTEN, {})
+        written[community_id] = min(written.get(community_id, version), version)
+        for c in changes:
+            session.add(
+                IndexChange(
+                    community_id=community_id,
+                    version=version,
+                    kind=c.kind,
+                    member_id=c.member_id,
+                    need_id=c.need_id,
+                    text=c.text,
+                    at=c.at,
+                )
+            )
+        session.flush()
 
 
-def _version(session: Session, community_id: str) -> int:
-    # A column query reads the database, not a row object the session may hold from earlier.
-    version = session.exec(
-        select(Community.profile_version).where(Community.id == community_id)
-    ).first()
-    return version or 0
+@dataclass(frozen=True)
+class _Change:
+    kind: str
+    member_id: int
+    text: str = ""
+    need_id: int | None = None
+    at: float | None = None
 
 
-def _build(session: Session, community_id: str, embedder: Embedder) -> Matcher:
+def apply(matcher: Matcher, change: IndexChange) -> None:
+    """Apply one logged change to a matcher."""
+    member = str(change.member_id)
+    if change.kind == INDEX_ADD_SKILL:
+        matcher.add_skill(member, change.text)
+    elif change.kind == INDEX_REMOVE_SKILL:
+        matcher.remove_skill(member, change.text)
+    elif change.kind == INDEX_HELP:
+        matcher.record_help(member, change.text, at=change.at)
+    elif change.kind == INDEX_FORGET:
+        # Until the rebuild (their needs' words live in others' history), never propose them.
+        for skill in matcher.skills_of(member):
+            matcher.remove_skill(member, skill)
+
+
+def build(engine: Engine, community_id: str, embedder: Embedder | None) -> tuple[int, Matcher]:
+    """A community's matcher from one consistent snapshot, and the version it holds."""
     matcher = Matcher(embedder=embedder)
-    skills: dict[str, list[str]] = defaultdict(list)
-    for member_id, name in session.exec(
-        select(Skill.member_id, Skill.name)
-        .where(Skill.community_id == community_id)
-        .order_by(col(Skill.id))
-    ):
-        skills[str(member_id)].append(name)
-    matcher.add_members(skills.items())
-    # Oldest first, with their real dates, so recent help counts more after a rebuild too.
-    for helper_id, text, resolved_at in session.exec(
-        select(Need.helper_id, Need.text, Need.resolved_at)
-        .where(
-            Need.community_id == community_id,
-            Need.status == NEED_RESOLVED,
-            col(Need.helper_id).is_not(None),
-        )
-        .order_by(col(Need.resolved_at), col(Need.id))
-    ):
-        at = resolved_at.timestamp() if resolved_at else None
-        matcher.record_help(str(helper_id), text, at=at)
-    return matcher
+    with engine.connect() as conn:
+        sqlite = engine.dialect.name == "sqlite"
+        if not sqlite:
+            conn = conn.execution_options(isolation_level="REPEATABLE READ")
+        with conn.begin():
+            raw: Any = conn.connection.dbapi_connection
+            if sqlite:
+                # pysqlite starts transactions only to write: this one must hold one snapshot.
+                raw.execute("BEGIN")
+            mark = "?" if sqlite else "%s"
+            cursor = raw.cursor()
+            cursor.execute(
+                f"SELECT profile_version FROM community WHERE id = {mark}", (community_id,)
+            )
+            found = cursor.fetchone()
+            version = int(found[0]) if found else 0
+            # History first: a member's activity is known before their skills are posted,
+            # so each posting is sorted once instead of reordered at every help.
+            cursor.execute(
+                "SELECT helper_id, text, resolved_at FROM need"
+                f" WHERE community_id = {mark} AND status = {mark} AND helper_id IS NOT NULL"
+                " ORDER BY resolved_at, id",
+                (community_id, NEED_RESOLVED),
+            )
+            for helper_id, words, resolved_at in _rows(cursor):
+                matcher.record_help(str(helper_id), words, at=_epoch(resolved_at))
+            cursor.execute(
+                f"SELECT member_id, name FROM skill WHERE community_id = {mark}"
+                " ORDER BY member_id, id",
+                (community_id,),
+            )
+            matcher.add_members(_grouped(_rows(cursor)))
+    matcher.prepare()
+    return version, matcher
+
+
+def _rows(cursor: Any) -> Iterator[tuple[Any, ...]]:
+    """A cursor's rows in batches, so a million rows never sit in memory at once."""
+    while batch := cursor.fetchmany(10_000):
+        yield from batch
+
+
+def _grouped(rows: Iterator[tuple[Any, ...]]) -> Iterator[tuple[str, list[str]]]:
+    """(member, skill) rows ordered by member, as one (member, skills) pair each."""
+    current: Any = None
+    skills: list[str] = []
+    for member_id, name in rows:
+        if member_id != current:
+            if skills:
+                yield str(current), skills
+            current, skills = member_id, []
+        skills.append(name)
+    if skills:
+        yield str(current), skills
+
+
+def _epoch(value: Any) -> float | None:
+    """A stored timestamp as epoch seconds (SQLite hands back text)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        parsed = datetime.fromisoformat(value)
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=UTC)
+        return parsed.timestamp()
+    return float(value.timestamp())

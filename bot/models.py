@@ -31,6 +31,11 @@ OUT_SENT = "sent"
 OUT_FAILED = "failed"
 OUT_DEAD = "dead"  # given up after the last try: `whuffie stats` and the log show it
 
+INDEX_ADD_SKILL = "offer"
+INDEX_REMOVE_SKILL = "unoffer"
+INDEX_HELP = "help"
+INDEX_FORGET = "forget"  # a member left: every process rebuilds its matcher
+
 # Buttons and typed commands name rows by id: on SQLite an id freed by a deletion (/forgetme)
 # must never be handed out again, or an old button would act on someone else's row.
 NEVER_REUSE_IDS = {"sqlite_autoincrement": True}
@@ -311,3 +316,25 @@ class PulseAnswer(SQLModel, table=True):
     need_id: int | None = Field(default=None, foreign_key="need.id")
     skills: int = 0  # skills newly added to the profile
     created_at: datetime
+
+
+class IndexChange(SQLModel, table=True):
+    """One change to what a community's matcher holds, so other processes can follow it.
+
+    `version` is the community's `profile_version` the change was made under: it is taken with
+    the community row locked, so versions become visible in order and a process that applied
+    up to version v reads exactly what is new with `version > v`. `forget` rows mean
+    "rebuild": a forgotten member's words and the history of their needs leave with them.
+    """
+
+    __tablename__ = "index_change"
+    __table_args__ = (Index("ix_index_change_community_version", "community_id", "version"),)
+
+    id: int = Field(default=None, primary_key=True)
+    community_id: str = Field(max_length=200)
+    version: int
+    kind: str = Field(max_length=10)  # INDEX_ADD_SKILL, INDEX_REMOVE_SKILL, INDEX_HELP, …
+    member_id: int
+    need_id: int | None = None  # for a help: the need resolved
+    text: str = Field(default="", sa_column=Column(Text, nullable=False))
+    at: float | None = None  # for a help: when, in epoch seconds

@@ -72,6 +72,14 @@ def database_away() -> Message:
     )
 
 
+def warming_up() -> Message:
+    """The bot has just started and is still getting to know who offers what."""
+    return Message(
+        "I've only just woken up and I'm still reading who offers what — give me a few "
+        "seconds and try again, please. Nothing was changed."
+    )
+
+
 def not_found(what: str, number: str) -> Message:
     """An id that does not exist (or is not theirs to see)."""
     return Message(f"I can't find {what} #{number}. It may have been removed.")

@@ -43,6 +43,7 @@ def shared_server(core: Whuffie, *, port: int | None = None, host: str = "0.0.0.
 async def serve(settings: Settings, store: Store, builds: Sequence[Build]) -> None:
     """Run every adapter and the scheduler tick, on one database, until SIGTERM or SIGINT."""
     core = Whuffie(settings, store)
+    core.start_matching()
     server = shared_server(core)
     adapters = build_adapters(core, server, builds)
     names = ", ".join(type(a).__name__ for a in adapters)

@@ -62,6 +62,7 @@ def ask_more(ctx: Context, session: Session, need: Need, how_many: int) -> int:
         str(need.requester_id),
         *(str(m) for m in asked_before),
         *(str(m) for m in paused_members(ctx, session, need.community_id)),
+        *ctx.matchers.leaving(session),
     }
     with ctx.matchers.using(session, need.community_id) as matcher:
         ranked = matcher.match(need.text, exclude=exclude, limit=CANDIDATE_POOL)

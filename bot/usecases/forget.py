@@ -135,15 +135,15 @@ def erase(ctx: Context, session: Session, me: Member) -> None:
     for skill in session.exec(select(Skill).where(Skill.member_id == me.id)):
         session.delete(skill)
     session.flush()
-    # The next match builds from the database, where their skills are gone.
-    ctx.matchers.forget(cid)
+    # Whoever is asked next in this transaction, it is not them.
+    ctx.matchers.leave(session, me.id)
     # As a decline would: the next candidate is asked, or the requester told nobody is left.
     for need in others_needs:
         after_ask_closed(ctx, session, need)
     session.delete(me)
     session.flush()
     # Every process rebuilds its matcher: their needs' words live in others' history too.
-    ctx.matchers.rebuild(session, cid)
+    ctx.matchers.forgot(session, cid, me.id, my_need_ids)
 
 
 class _Redaction:

@@ -13,7 +13,7 @@ from bot.port import Invocation, Message
 from bot.usecases.favours import is_setting, set_favour_lines
 from bot.usecases.referrals import referral_counts
 from bot.usecases.wake import ask_about_waiting
-from matching import Matcher, normalize
+from matching import normalize
 
 MAX_PAUSE_DAYS = 3650
 
@@ -59,13 +59,7 @@ def offer(ctx: Context, session: Session, me: Member, inv: Invocation) -> Messag
     for name in added:
         session.add(have[normalize(name)])
     if added:
-        member_id = str(me.id)
-
-        def learn(matcher: Matcher) -> None:
-            for name in added:
-                matcher.add_skill(member_id, name)
-
-        ctx.matchers.changed(session, me.community_id, learn)
+        ctx.matchers.offered(session, me.community_id, me.id, added)
         # Needs that waited for just this skill are asked about now.
         asked = ask_about_waiting(ctx, session, me, offered=True)
         return texts.offer_done(added, already, len(have), waiting_asked=asked)
@@ -83,8 +77,7 @@ def unoffer(ctx: Context, session: Session, me: Member, inv: Invocation) -> Mess
     if match is None:
         return texts.unoffer_missing(wanted, [s.name for s in skills])
     session.delete(match)
-    member_id, name = str(me.id), match.name
-    ctx.matchers.changed(session, me.community_id, lambda m: m.remove_skill(member_id, name))
+    ctx.matchers.unoffered(session, me.community_id, me.id, match.name)
     return texts.unoffer_done(match.name)
 
 

@@ -151,10 +151,8 @@ def resolve(ctx: Context, session: Session, me: Member, need: Need, words: str) 
         )
         said = ctx.quote(need.community_id, words) if words else None
         ctx.say(session, [helper], texts.thanks_for_help(ctx.name(me), quoted, said), about=[me])
-        helper_id, text = str(helper.id), need.text
-        at = ctx.now().timestamp()
-        ctx.matchers.changed(
-            session, need.community_id, lambda m: m.record_help(helper_id, text, at=at)
+        ctx.matchers.helped(
+            session, need.community_id, helper.id, need.id, need.text, ctx.now().timestamp()
         )
         ask_about_waiting(ctx, session, helper)  # their help is done: free for a waiting need
     name = ctx.name(helper) if helper else None
