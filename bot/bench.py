@@ -27,7 +27,18 @@ from typing import Any
 from sqlalchemy import Table, bindparam, delete, insert, text
 from sqlmodel import SQLModel
 
-from bot.models import NEED_RESOLVED, Ask, Community, Member, Need, Outbox, Skill, Thanks
+from bot.models import (
+    NEED_RESOLVED,
+    NEED_UNMET,
+    Ask,
+    Community,
+    IndexChange,
+    Member,
+    Need,
+    Outbox,
+    Skill,
+    Thanks,
+)
 from bot.port import Actor, Invocation, Message
 from bot.settings import Settings
 from bot.store import Store
@@ -94,7 +105,7 @@ def fill(
     with store.session() as session:
         if not store.is_sqlite:  # no running count to keep for rows about to go
             session.execute(text("ALTER TABLE skill DISABLE TRIGGER USER"))
-        for model in (Outbox, Ask, Thanks, Need, Skill, Member):
+        for model in (IndexChange, Outbox, Ask, Thanks, Need, Skill, Member):
             session.execute(delete(model).where(model.community_id == community))  # type: ignore[arg-type]
         session.execute(delete(Community).where(Community.id == community))  # type: ignore[arg-type]
         session.add(Community(id=community, platform=platform, created_at=START))
@@ -176,6 +187,29 @@ def fill(
                 (introduced - created) // timedelta(microseconds=1),
             )
 
+    # Needs still open, the newest last: what `/needs` looks through for a member who can help.
+    still_open = min(2_000, max(20, members // 50))
+
+    def open_needs() -> Iterable[tuple[Any, ...]]:
+        for k in range(still_open):
+            requester = rng.randrange(members)
+            skill = vocab[rng.choice(owned[rng.randrange(members)])]
+            words = rng.sample(FILLER, 6)
+            created = START + timedelta(days=180, minutes=k)
+            yield (
+                COMMUNITY,
+                first_id + requester,
+                " ".join([*words[:3], skill, *words[3:]]),
+                skill[:200],
+                NEED_UNMET,
+                None,
+                created,
+                None,
+                None,
+                0,
+                None,
+            )
+
     _copy(
         store,
         tables["need"],
@@ -192,7 +226,7 @@ def fill(
             "followups_sent",
             "micros_to_intro",
         ),
-        needs(),
+        itertools.chain(needs(), open_needs()),
     )
     if not counted:
         with store.session() as session:
@@ -213,7 +247,12 @@ def fill(
     else:
         with store.engine.begin() as conn:
             conn.execute(text("ANALYZE"))
-    return {"members": members, "skills": sum(len(o) for o in owned), "history": history}
+    return {
+        "members": members,
+        "skills": sum(len(o) for o in owned),
+        "history": history,
+        "open_needs": still_open,
+    }
 
 
 class BenchPort:

@@ -367,7 +367,7 @@ def build(engine: Engine, community_id: str, embedder: Embedder | None) -> tuple
                 " ORDER BY member_id, id",
                 (community_id,),
             )
-            matcher.add_members(_grouped(_rows(cursor)))
+            matcher.add_skill_rows((str(member), name) for member, name in _rows(cursor))
     matcher.prepare()
     return version, matcher
 
@@ -376,20 +376,6 @@ def _rows(cursor: Any) -> Iterator[tuple[Any, ...]]:
     """A cursor's rows in batches, so a million rows never sit in memory at once."""
     while batch := cursor.fetchmany(10_000):
         yield from batch
-
-
-def _grouped(rows: Iterator[tuple[Any, ...]]) -> Iterator[tuple[str, list[str]]]:
-    """(member, skill) rows ordered by member, as one (member, skills) pair each."""
-    current: Any = None
-    skills: list[str] = []
-    for member_id, name in rows:
-        if member_id != current:
-            if skills:
-                yield str(current), skills
-            current, skills = member_id, []
-        skills.append(name)
-    if skills:
-        yield str(current), skills
 
 
 def _epoch(value: Any) -> float | None:

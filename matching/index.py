@@ -124,6 +124,13 @@ class Matcher:
             profiles.load(profiles.intern(member_id), skill_items(skills), touched)
         profiles.finish_bulk(touched)
 
+    def add_skill_rows(self, rows: Iterable[tuple[str, str]]) -> None:
+        """Bulk load profiles given one skill per row, (member id, skill), a member's together.
+
+        The fastest way to load a large community: see `Profiles.load_rows`.
+        """
+        self._profiles.load_rows(rows)
+
     def remove_skill(self, member_id: str, skill: str) -> None:
         """Forget one skill of one member."""
         m = self._profiles.ids.get(member_id)

@@ -65,6 +65,8 @@ _KEEP_S = ("ss", "us", "is", "os", "as", "js")
 
 def fold(text: str) -> str:
     """Lower-case and strip accents, keeping only what compares."""
+    if text.isascii():  # nothing to decompose: the common case, kept fast
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     # Recompose what decomposition split without an accent (Hangul syllables, kana).
@@ -89,21 +91,22 @@ def stem(word: str) -> str:
     return word
 
 
-def _canonical_words(text: str) -> list[str]:
-    """Folded words with aliases applied, the whole phrase first, then word by word."""
+def terms(text: str) -> list[str]:
+    """The canonical words of a text: folded, aliases applied, plurals stemmed."""
     raw = words(text)
     joined = " ".join(raw)
     if joined in ALIASES:
-        return words(ALIASES[joined])
+        return [stem(w) for w in words(ALIASES[joined])]
     out: list[str] = []
     for w in raw:
-        out.extend(words(ALIASES[w]) if w in ALIASES else [w])
+        out.extend(_word_terms(w))
     return out
 
 
-def terms(text: str) -> list[str]:
-    """The canonical words of a text: folded, aliases applied, plurals stemmed."""
-    return [stem(w) for w in _canonical_words(text)]
+@lru_cache(maxsize=1 << 16)  # needs reuse a community's words: each is worked out once
+def _word_terms(word: str) -> tuple[str, ...]:
+    """One folded word's canonical terms: its alias's words, or itself, plurals stemmed."""
+    return tuple(stem(w) for w in (words(ALIASES[word]) if word in ALIASES else [word]))
 
 
 @lru_cache(maxsize=1 << 17)  # a community spells its skills a few thousand ways: reuse the work
