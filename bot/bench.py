@@ -262,10 +262,12 @@ class BenchPort:
 
     def __init__(self) -> None:
         self.sent = 0
+        self.recipients: list[str] = []  # everyone DM'd since the bench last cleared it
 
     async def send_dm(self, community: str, user_ids: Sequence[str], message: Message) -> str:
         """Count the DM."""
         self.sent += 1
+        self.recipients.extend(user_ids)
         return f"m{self.sent}"
 
     async def update_message(self, community: str, ref: str, message: Message) -> None:
@@ -363,6 +365,7 @@ async def _measure(url: str, members: int, commands: int, started: float) -> dic
         t = time.perf_counter()
         await core.tick()
         ticks.append((time.perf_counter() - t) * 1000)
+    fresh = await _freshness(url, core, port, [next(who) for _ in range(commands)])
     store.dispose()
     return {
         "cold_start_to_first_need_s": round(first_need, 2),
@@ -370,7 +373,104 @@ async def _measure(url: str, members: int, commands: int, started: float) -> dic
         "rss_peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e6, 1),
         **{f"/{name}": _summary(ms) for name, ms in times.items()},
         "tick_nothing_due": _summary(ticks),
+        **fresh,
     }
+
+
+async def _freshness(
+    url: str, reader: Any, port: BenchPort, needers: Sequence[int]
+) -> dict[str, Any]:
+    """Another process offers a skill nobody has; time this one's next /need about it.
+
+    The other process is a second core with its own connection pool, as in `whuffie run`
+    twice: this core learns of the offer only through the database.
+    """
+    from bot.app import Whuffie
+
+    other = Store.connect(url)
+    writer = Whuffie(Settings(database_url=url), other)
+    writer.attach(BenchPort())
+    token = "".join(random.choice("bcdfghjklmnpqrstvwxz") for _ in range(6))
+    times: list[float] = []
+    found = 0
+    try:
+        for k, needer in enumerate(needers):
+            skill = f"{token}{chr(97 + k % 26)}{k}ography"  # one nobody else offers
+            offerer = _user(len(needers) + k + 1)
+            actor = Actor(PLATFORM, COMMUNITY, offerer, "offerer")
+            await writer.handle(Invocation(actor, "offer", skill))
+            port.recipients.clear()
+            asking = Actor(PLATFORM, COMMUNITY, _user(needer), f"member {needer}")
+            t = time.perf_counter()
+            await reader.handle(Invocation(asking, "need", f"does anyone know {skill} well"))
+            await reader.flush()
+            times.append((time.perf_counter() - t) * 1000)
+            found += offerer in port.recipients
+    finally:
+        other.dispose()
+    return {
+        "/need after an /offer elsewhere": _summary(times),
+        "new_skill_seen": f"{found}/{len(needers)}",
+    }
+
+
+async def _load(url: str, members: int, seconds: float, seed: int, offers: float) -> int:
+    """One process of a throughput run: ready, wait for the start, then a closed loop of
+    /need (and `offers` of /offer) from random members for `seconds`; the commands done."""
+    from bot.app import Whuffie
+
+    store = Store.connect(url)
+    core = Whuffie(Settings(database_url=url), store)
+    core.attach(BenchPort())
+    core.start_matching()
+    while not await core.index_ready(COMMUNITY):
+        pass
+    vocab = Vocabulary(0, skills=min(50_000, max(2_000, members // 4)), seed=7).skills
+    rng = random.Random(seed)
+    print("ready", flush=True)
+    sys.stdin.readline()  # the start, given to every process at once
+    done = 0
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        i = rng.randrange(1, members)
+        actor = Actor(PLATFORM, COMMUNITY, _user(i), f"member {i}")
+        topic = rng.choice(vocab)
+        if rng.random() < offers:
+            invocation = Invocation(actor, "offer", f"{topic}, load skill {seed}")
+        else:
+            invocation = Invocation(actor, "need", f"help with {topic} please")
+        await core.handle(invocation)
+        await core.flush()
+        done += 1
+    store.dispose()
+    return done
+
+
+def _throughput(url: str, members: int, processes: int, seconds: float, offers: float) -> float:
+    """Commands per second of `processes` bot processes on one database, all at once."""
+    children = []
+    for k in range(processes):
+        command = [sys.executable, "-m", "bot.bench", "--load", "--database", url]
+        command += ["--members", str(members), "--seconds", str(seconds)]
+        command += ["--seed", str(100 + k), "--offers", str(offers)]
+        children.append(
+            subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        )
+    for child in children:
+        assert child.stdout is not None
+        if child.stdout.readline().strip() != "ready":
+            raise RuntimeError("a load process failed to start")
+    for child in children:
+        assert child.stdin is not None
+        child.stdin.write("go\n")
+        child.stdin.flush()
+    done = 0
+    for child in children:
+        out, _ = child.communicate()
+        if child.returncode != 0:
+            raise RuntimeError("a load process failed")
+        done += int(out.strip().splitlines()[-1])
+    return round(done / seconds, 1)
 
 
 def _stats_from_shell(url: str) -> float:
@@ -401,12 +501,28 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--commands", type=int, default=20, help="timed runs of each command")
     parser.add_argument("--no-fill", action="store_true", help="reuse a database filled before")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument(
+        "--seconds",
+        type=float,
+        default=0.0,
+        help="also run one and then two processes for this long each (80%% /need, 20%% /offer)"
+        " and report commands per second",
+    )
+    parser.add_argument("--load", action="store_true", help=argparse.SUPPRESS)  # a load child
+    parser.add_argument("--seed", type=int, default=100, help=argparse.SUPPRESS)
+    parser.add_argument("--offers", type=float, default=0.2, help=argparse.SUPPRESS)
     parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)  # the child
     parser.add_argument("--started", type=float, default=0.0, help=argparse.SUPPRESS)
 
 
 def run(args: argparse.Namespace) -> int:
     """Fill the database, measure in a fresh process, and print the figures."""
+    if args.load:
+        count = asyncio.run(
+            _load(args.database, args.members, args.seconds, args.seed, args.offers)
+        )
+        print(count)
+        return 0
     if args.measure:
         figures = asyncio.run(_measure(args.database, args.members, args.commands, args.started))
         print(json.dumps(figures))
@@ -431,6 +547,12 @@ def run(args: argparse.Namespace) -> int:
         return 1
     report.update(json.loads(done.stdout.strip().splitlines()[-1]))
     report["whuffie_stats_json_s"] = _stats_from_shell(args.database)
+    if args.seconds > 0:
+        one = _throughput(args.database, args.members, 1, args.seconds, 0.2)
+        two = _throughput(args.database, args.members, 2, args.seconds, 0.2)
+        report["commands_per_s_1_process"] = one
+        report["commands_per_s_2_processes"] = two
+        report["two_processes_over_one"] = round(two / one, 2) if one else None
     if args.json:
         print(json.dumps(report))
         return 0

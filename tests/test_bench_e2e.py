@@ -16,7 +16,18 @@ def test_bench_e2e_fills_a_community_and_reports_every_figure(
 ) -> None:
     """A tiny community: every command is answered and timed, and the figures add up."""
     code = main(
-        ["bench-e2e", "--members", "200", "--commands", "2", "--database", database_url, "--json"]
+        [
+            "bench-e2e",
+            "--members",
+            "200",
+            "--commands",
+            "2",
+            "--seconds",
+            "0.5",
+            "--database",
+            database_url,
+            "--json",
+        ]
     )
     out = capsys.readouterr().out
     assert code == 0, out
@@ -28,6 +39,11 @@ def test_bench_e2e_fills_a_community_and_reports_every_figure(
     assert report["cold_start_to_first_need_s"] > 0
     assert report["rss_after_first_need_mb"] > 0
     assert report["whuffie_stats_json_s"] > 0
+    # Another process's /offer is seen by this one's next /need, every time.
+    assert report["new_skill_seen"] == "2/2"
+    assert report["/need after an /offer elsewhere"]["median_ms"] > 0
+    assert report["commands_per_s_1_process"] > 0
+    assert report["commands_per_s_2_processes"] > 0
     store = Store.connect(database_url)
     try:
         with store.session() as session:
