@@ -18,6 +18,7 @@ from bot.clock import Clock, SystemClock
 from bot.context import Context
 from bot.edge import clean
 from bot.matchers import Warming
+from bot.matchers import prune as prune_changes
 from bot.members import ensure_member, find_member, keep_name_current
 from bot.models import Member
 from bot.outbox import Claimed, Sender, deactivate, owe_reply, purge, reactivate, stopped
@@ -357,15 +358,19 @@ class Whuffie:
 
     async def tick(self) -> None:
         """Expire overdue asks, send due follow-ups and retry undelivered messages."""
-        with contextlib.suppress(Warming):  # due work waits for the matcher it needs
-            while await self.store.run(lambda s: due_work(self.ctx, s)):
-                pass
+        # Due work (asking the next candidate) needs the matchers: right after a start it
+        # waits a tick or two for them rather than hold the database while they are built.
+        with contextlib.suppress(Warming):
+            while not self.ctx.matchers.warming():
+                if not await self.store.run(lambda s: due_work(self.ctx, s)):
+                    break
         await self.flush()
         while forgotten := await self.store.run(lambda s: forget.forget_uninstalled(self.ctx, s)):
             log.warning("deleted the data of %s: uninstalled, and not back in time", forgotten)
         now = self.ctx.now()
         if self._purged_at is None or now - self._purged_at >= PURGE_EVERY:
             self._purged_at = now
+            await self.store.run(prune_changes)
             purged = await self.store.run(lambda s: purge(self.ctx, s))
             if purged:
                 log.info("deleted %d delivered message(s) past their retention", purged)

@@ -33,7 +33,9 @@ log = logging.getLogger(__name__)
 
 # How long a command waits for a matcher still being built before it asks the member to try
 # again in a few seconds: short enough that nobody sits in silence.
-WAIT_FOR_BUILD = 2.0
+WAIT_FOR_BUILD = 5.0
+# Changes kept in the log per community: enough for any process that is running to catch up.
+KEEP_CHANGES = 100_000
 # Session keys: the versions this transaction wrote, and members it is forgetting.
 _WRITTEN = "whuffie.index.written"
 _LEAVING = "whuffie.index.leaving"
@@ -162,6 +164,11 @@ class Matchers:
             time.perf_counter() - started,
         )
 
+    def warming(self) -> bool:
+        """Whether some community's first matcher is still being built."""
+        with self._guard:
+            return any(e.building and e.matcher is None for e in self._entries.values())
+
     def ready(self, community_id: str) -> bool:
         """Whether the community's matcher can answer now."""
         entry = self._entries.get(community_id)
@@ -223,7 +230,7 @@ class Matchers:
             if change.version > entry.version + 1:
                 # Changes are missing (pruned, or taken with a forgotten member): only the
                 # database has the whole picture. Until the rebuild, this one serves.
-                self._schedule(community_id)
+                self._schedule(community_id, again=False)
                 return
             apply(matcher, change)
             entry.version = change.version
@@ -316,6 +323,20 @@ class _Change:
     text: str = ""
     need_id: int | None = None
     at: float | None = None
+
+
+def prune(session: Session, keep: int = KEEP_CHANGES) -> int:
+    """Delete changes older than the newest `keep` of their community; how many went.
+
+    A process that far behind finds a gap in the log and rebuilds instead.
+    """
+    old = (
+        select(IndexChange.id)
+        .join(Community, col(Community.id) == col(IndexChange.community_id))
+        .where(col(IndexChange.version) <= col(Community.profile_version) - keep)
+    )
+    done = session.execute(delete(IndexChange).where(col(IndexChange.id).in_(old)))
+    return int(getattr(done, "rowcount", 0) or 0)
 
 
 def apply(matcher: Matcher, change: IndexChange) -> None:

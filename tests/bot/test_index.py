@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from sqlmodel import Session, select
 
-from bot.matchers import build
+from bot.matchers import build, prune
 from bot.models import Member, Skill
 from bot.store import Store
 from matching import Matcher
@@ -163,3 +163,30 @@ async def test_a_failed_transaction_leaves_the_matcher_as_it_was(store: Store) -
     assert "privately asked" not in reply.text
     assert matchers.builds == 1
     assert ranking(current(c)) == ranking(rebuilt(store))
+
+
+async def test_a_process_behind_a_pruned_log_rebuilds(database_url: str) -> None:
+    """Changes pruned from the log before B read them: B notices the gap and rebuilds."""
+    with two_processes(database_url) as (a, b):
+        await a.say("ann", "offer", "terraform")
+        await b.say("eve", "needs")
+        for name in ("ben", "cat", "dan"):
+            await a.say(name, "offer", f"terraform, {name}craft")
+        pruned = await a.core.store.run(lambda s: prune(s, keep=1))
+        current(b)  # B reads the log, finds a gap and starts a rebuild
+        for _ in range(1200):  # a bound, not a timing
+            if b.core.ctx.matchers.builds == 2:
+                break
+            await asyncio.sleep(0.05)
+
+        assert pruned == 5  # every change but the newest
+        assert b.core.ctx.matchers.builds == 2
+        assert ranking(current(b)) == ranking(rebuilt(b.core.store))
+        assert current(b).skills_of(str(await member_id(a, "dan"))) == ["dancraft", "terraform"]
+
+
+async def member_id(c: Community, user: str) -> int:
+    """A member's id in the database."""
+    return await c.core.store.run(
+        lambda s: s.exec(select(Member.id).where(Member.user_id == user)).one()
+    )
