@@ -37,6 +37,9 @@ class Profiles:
         self.max_count: dict[str, int] = {}  # an upper bound of the evidence in a posting
         self.display: dict[str, Counter[str]] = {}  # term -> written forms -> members
         self.with_skills = 0
+        # Bumped whenever what a need's words or meaning can find changes (a skill or a
+        # spelling of one appears or goes), so what was found for a text can be reused.
+        self.generation = 0
         self._free: list[int] = []
 
     # -- identity --------------------------------------------------------------------------
@@ -80,6 +83,8 @@ class Profiles:
             written = skill.strip()
             self.forms[m] += (written,)
             forms = self.display.get(term)
+            if forms is None or written not in forms:
+                self.generation += 1
             if forms is None:  # a skill nobody offered until now
                 forms = self.display[term] = Counter()
                 self.vocabulary.add(term)
@@ -103,6 +108,7 @@ class Profiles:
         if term not in skills:
             return False
         self._unpost(m, term)
+        self.generation += 1
         del skills[term]
         if not skills:
             self.with_skills -= 1
@@ -160,6 +166,7 @@ class Profiles:
         The same as `add` for each skill but without sorting, written for speed: a million
         members' profiles go through here when a large community is loaded.
         """
+        self.generation += 1
         skills, forms = self.skills[m], list(self.forms[m])
         display, postings, max_count = self.display, self.postings, self.max_count
         had_skills = bool(skills)
@@ -203,6 +210,7 @@ class Profiles:
         A million members' profiles go through here when a large community is loaded, most
         of them spelling their skills the way others do.
         """
+        self.generation += 1
         spelled: dict[str, tuple[str, str]] = {}  # as given -> (term, as written)
         counted: dict[tuple[str, str], int] = {}  # (term, written) -> holders, first seen first
         bumped: set[str] = set()  # terms a member gave twice: their evidence grew
