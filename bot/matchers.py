@@ -381,14 +381,13 @@ def build(engine: Engine, community_id: str, embedder: Embedder | None) -> tuple
                 " ORDER BY resolved_at, id",
                 (community_id, NEED_RESOLVED),
             )
-            for helper_id, words, resolved_at in _rows(cursor):
-                matcher.record_help(str(helper_id), words, at=_epoch(resolved_at))
+            matcher.load_history((h, words, _epoch(at)) for h, words, at in _rows(cursor))
             cursor.execute(
                 f"SELECT member_id, name FROM skill WHERE community_id = {mark}"
                 " ORDER BY member_id, id",
                 (community_id,),
             )
-            matcher.add_skill_rows((str(member), name) for member, name in _rows(cursor))
+            matcher.add_skill_rows(_rows(cursor))
     matcher.prepare()
     return version, matcher
 

@@ -124,8 +124,9 @@ class Matcher:
             profiles.load(profiles.intern(member_id), skill_items(skills), touched)
         profiles.finish_bulk(touched)
 
-    def add_skill_rows(self, rows: Iterable[tuple[str, str]]) -> None:
-        """Bulk load profiles given one skill per row, (member id, skill), a member's together.
+    def add_skill_rows(self, rows: Iterable[tuple[object, str]]) -> None:
+        """Bulk load profiles given one skill per row, (member, skill), a member's together
+        (`str(member)` is the member id).
 
         The fastest way to load a large community: see `Profiles.load_rows`.
         """
@@ -196,6 +197,26 @@ class Matcher:
         from matching.semantic import PastNeeds
 
         return PastNeeds(self._embedder)
+
+    def load_history(self, helps: Iterable[tuple[object, str, float | None]]) -> None:
+        """Bulk `record_help` for many (helper, need text, at) in time order, before
+        profiles are loaded: the same result, without moving anyone in any posting."""
+        profiles, stored, history, log = self._profiles, self._stored, self._history, self._log
+        weight = self._activity.weight
+        now = time.time()
+        for helper, text, at in helps:
+            name = str(helper)
+            when = now if at is None else at
+            log.append(((name,), text, when))
+            m = profiles.intern(name)
+            clock = self._clock(when)
+            value = stored.get(m, 0.0) + weight(clock)
+            stored[m] = value
+            if profiles.skills[m]:
+                profiles.set_activity(m, value)
+            else:  # in no posting yet: only the sort key changes
+                profiles.negative_activity[m] = -value
+            history.add([m], text, clock)
 
     def _clock(self, at: float) -> float:
         """A help's time on the community's own clock, in half-lives.

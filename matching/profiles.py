@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left, insort
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING
 
@@ -202,31 +202,33 @@ class Profiles:
         if skills and not had_skills:
             self.with_skills += 1
 
-    def load_rows(self, rows: Iterable[tuple[str, str]]) -> None:
-        """Bulk-add skills given one per row as (member id, skill), a member's rows together,
-        and sort the postings once: the same as `load` for each member then `finish_bulk`,
-        with the work per distinct spelling done once.
+    def load_rows(self, rows: Iterable[tuple[object, str]]) -> None:
+        """Bulk-add skills given one per row as (member, skill), a member's rows together
+        (members are named by `str(member)`), and sort the postings once: the same as `load`
+        for each member then `finish_bulk`, with the work per distinct spelling done once.
 
         A million members' profiles go through here when a large community is loaded, most
         of them spelling their skills the way others do.
         """
         self.generation += 1
         spelled: dict[str, tuple[str, str]] = {}  # as given -> (term, as written)
-        counted: dict[tuple[str, str], int] = {}  # (term, written) -> holders, first seen first
+        pairs: list[tuple[str, str]] = []  # (term, written) of each new holder, in order
+        gathered: defaultdict[str, list[int]] = defaultdict(list)  # term -> new holders
         bumped: set[str] = set()  # terms a member gave twice: their evidence grew
-        postings, max_count = self.postings, self.max_count
-        current = None
+        max_count = self.max_count
+        current: object = None
         skills: dict[str, int] = {}
         forms: list[str] = []
-        m = had_skills = 0
-        for member_id, skill in rows:
-            if member_id != current:
+        m = 0
+        had_skills = False
+        for member, skill in rows:
+            if member != current:
                 if current is not None:
                     self.forms[m] = tuple(forms)
                     if skills and not had_skills:
                         self.with_skills += 1
-                current = member_id
-                m = self.intern(member_id)
+                current = member
+                m = self.intern(str(member))
                 skills, forms = self.skills[m], list(self.forms[m])
                 had_skills = bool(skills)
             found = spelled.get(skill)
@@ -239,12 +241,8 @@ class Profiles:
             if old is None:
                 skills[term] = 1
                 forms.append(found[1])
-                counted[found] = counted.get(found, 0) + 1
-                posting = postings.get(term)
-                if posting is None:
-                    postings[term] = [m]
-                else:
-                    posting.append(m)
+                pairs.append(found)
+                gathered[term].append(m)
             else:
                 skills[term] = old + 1
                 bumped.add(term)
@@ -254,12 +252,17 @@ class Profiles:
             self.forms[m] = tuple(forms)
             if skills and not had_skills:
                 self.with_skills += 1
-        display = self.display
-        touched = set(bumped)
-        for (term, written), holders in counted.items():
-            touched.add(term)
+        postings = self.postings
+        for term, new in gathered.items():
+            posting = postings.get(term)
+            if posting is None:
+                postings[term] = new
+            else:
+                posting.extend(new)
             if max_count.get(term, 0) < 1:
                 max_count[term] = 1
+        display = self.display
+        for (term, written), holders in Counter(pairs).items():  # first seen first
             seen = display.get(term)
             if seen is None:
                 seen = display[term] = Counter()
@@ -268,7 +271,7 @@ class Profiles:
                     self.semantic.add(term, written)
             seen[written] += holders
             self.vocabulary.written_as(term, written)
-        self.finish_bulk(touched)
+        self.finish_bulk(bumped | gathered.keys())
 
     def finish_bulk(self, terms: Iterable[str]) -> None:
         """Sort the postings a bulk load appended to."""
