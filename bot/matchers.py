@@ -375,19 +375,23 @@ def build(engine: Engine, community_id: str, embedder: Embedder | None) -> tuple
             version = int(found[0]) if found else 0
             # History first: a member's activity is known before their skills are posted,
             # so each posting is sorted once instead of reordered at every help.
-            cursor.execute(
+            # On PostgreSQL the rows stay on the server until read: a million members'
+            # skills never sit in this process twice.
+            streamed = cursor if sqlite else raw.cursor(name="whuffie_history")
+            streamed.execute(
                 "SELECT helper_id, text, resolved_at FROM need"
                 f" WHERE community_id = {mark} AND status = {mark} AND helper_id IS NOT NULL"
                 " ORDER BY resolved_at, id",
                 (community_id, NEED_RESOLVED),
             )
-            matcher.load_history((h, words, _epoch(at)) for h, words, at in _rows(cursor))
-            cursor.execute(
+            matcher.load_history((h, words, _epoch(at)) for h, words, at in _rows(streamed))
+            streamed = cursor if sqlite else raw.cursor(name="whuffie_skills")
+            streamed.execute(
                 f"SELECT member_id, name FROM skill WHERE community_id = {mark}"
                 " ORDER BY member_id, id",
                 (community_id,),
             )
-            matcher.add_skill_rows(_rows(cursor))
+            matcher.add_skill_rows(_rows(streamed))
     matcher.prepare()
     return version, matcher
 
