@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -84,6 +85,9 @@ ONLY_FOR_KNOWN_MEMBERS: dict[str, Callable[[], Message]] = {
     "profile": texts.profile_empty,
     "needs": texts.needs_none,
 }
+
+# How often a command waiting for a matcher being built looks whether it is ready.
+WARMING_POLL_SECONDS = 0.05
 
 # Remembered requests past their time are swept at most this often per process.
 FORGET_SEEN_EVERY = timedelta(minutes=1)
@@ -280,9 +284,16 @@ class Whuffie:
     async def index_ready(self, community: str) -> bool:
         """Whether the community's matcher can answer, after waiting briefly if it is building."""
         matchers = self.ctx.matchers
-        if matchers.ready(community):
+        if matchers.ensure(self.store.engine, community):
             return True
-        return await asyncio.to_thread(matchers.wait_ready, self.store.engine, community)
+        # Polled, not waited for in a thread: commands arriving meanwhile must not take
+        # every worker thread while the ones that need no matcher could be answered.
+        deadline = time.monotonic() + matchers.wait
+        while time.monotonic() < deadline:
+            await asyncio.sleep(WARMING_POLL_SECONDS)
+            if matchers.ready(community):
+                return True
+        return False
 
     async def answer(
         self, invocation: Invocation, send: Callable[[Message], Awaitable[None]]

@@ -174,8 +174,8 @@ class Matchers:
         entry = self._entries.get(community_id)
         return entry is not None and entry.ready.is_set()
 
-    def wait_ready(self, engine: Engine, community_id: str, timeout: float | None = None) -> bool:
-        """Start the community's matcher if needed and wait for it (at most `timeout` s)."""
+    def ensure(self, engine: Engine, community_id: str) -> bool:
+        """Whether the community's matcher is ready; if it is not, have it built."""
         entry = self._entry(community_id)
         if entry.ready.is_set():
             return True
@@ -183,7 +183,13 @@ class Matchers:
             self._engine = engine
         if entry.matcher is None:
             self._schedule(community_id, again=False)
-        return entry.ready.wait(self.wait if timeout is None else timeout)
+        return False
+
+    def wait_ready(self, engine: Engine, community_id: str, timeout: float | None = None) -> bool:
+        """Start the community's matcher if needed and wait for it (at most `timeout` s)."""
+        if self.ensure(engine, community_id):
+            return True
+        return self._entry(community_id).ready.wait(self.wait if timeout is None else timeout)
 
     # -- using -----------------------------------------------------------------------------
 
