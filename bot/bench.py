@@ -377,7 +377,7 @@ async def _measure(url: str, members: int, commands: int, started: float) -> dic
         t = time.perf_counter()
         await core.tick()
         ticks.append((time.perf_counter() - t) * 1000)
-    fresh = await _freshness(url, core, port, [next(who) for _ in range(commands)])
+    fresh = await _freshness(url, core, port, [next(who) for _ in range(commands)], members)
     store.dispose()
     return {
         "cold_start_to_first_need_s": round(first_need, 2),
@@ -392,7 +392,7 @@ async def _measure(url: str, members: int, commands: int, started: float) -> dic
 
 
 async def _freshness(
-    url: str, reader: Any, port: BenchPort, needers: Sequence[int]
+    url: str, reader: Any, port: BenchPort, needers: Sequence[int], members: int
 ) -> dict[str, Any]:
     """Another process offers a skill nobody has; time this one's next /need about it.
 
@@ -410,7 +410,9 @@ async def _freshness(
     try:
         for k, needer in enumerate(needers):
             skill = f"{token}{chr(97 + k % 26)}{k}ography"  # one nobody else offers
-            offerer = _user(len(needers) + k + 1)
+            # The last members: the first ones are the history's busiest helpers, often
+            # holding as many open asks as a member may.
+            offerer = _user(members - 1 - k)
             actor = Actor(PLATFORM, COMMUNITY, offerer, "offerer")
             await writer.handle(Invocation(actor, "offer", skill))
             port.recipients.clear()
