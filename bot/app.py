@@ -242,8 +242,10 @@ class Whuffie:
                 return texts.refer_not_member(), None
 
         community = invocation.actor.community
-        if name not in NO_MATCHING and not await self.index_ready(community):
-            return texts.warming_up(), None
+        if name not in NO_MATCHING:
+            # Waited for here, outside any transaction; still not ready, the command runs
+            # anyway: it says "a few seconds" only once the database has answered it.
+            await self.index_ready(community)
 
         def work(session: Session) -> tuple[Message, Claimed | None]:
             # Told before it is cleared: an admin hears that delivery had stopped, and why.

@@ -197,11 +197,12 @@ class Matchers:
     def using(self, session: Session, community_id: str) -> Iterator[Matcher]:
         """The community's current matcher, held exclusively for the block.
 
-        Raises `Warming` when it is still being built after a short wait.
+        Raises `Warming` when it is still being built: a command waits for it before its
+        transaction starts (`Whuffie.index_ready`), never while holding the database.
         """
         bind = session.get_bind()
         assert isinstance(bind, Engine)
-        if not self.wait_ready(bind, community_id):
+        if not self.ensure(bind, community_id):
             raise Warming(community_id)
         entry = self._entry(community_id)
         with entry.lock:
