@@ -198,7 +198,7 @@ def fill(
             words = rng.sample(FILLER, 6)
             created = START + timedelta(days=180, minutes=k)
             yield (
-                COMMUNITY,
+                community,
                 first_id + requester,
                 " ".join([*words[:3], skill, *words[3:]]),
                 skill[:200],
