@@ -90,23 +90,6 @@ class HistoryIndex:
             if not doc.helpers:
                 self._drop(doc_id)
 
-    def words_of(self, member: int) -> set[str]:
-        """Every word of the remembered needs a member helped with."""
-        docs = self._docs
-        return {w for d in self._by_member.get(member, ()) for w in docs[d].words}
-
-    def telling_words(self, text: str) -> list[tuple[str, float]]:
-        """A text's words that tell needs apart, with their idf, rarest first (as `similar`)."""
-        n = len(self._docs)
-        if not n:
-            return []
-        common = max(8, COMMON_SHARE * n)
-        df = {
-            w: len(p) for w in need_words(text) if (p := self._postings.get(w)) and len(p) <= common
-        }
-        idf = {w: math.log(1 + (n - f + 0.5) / (f + 0.5)) for w, f in df.items()}
-        return sorted(idf.items(), key=lambda kv: (-kv[1], kv[0]))
-
     def similar(self, text: str, *, k: int, max_words: int, budget: int) -> list[Similar]:
         """The `k` remembered needs most like this text, best first.
 

@@ -217,6 +217,8 @@ class Matcher:
             else:  # in no posting yet: only the sort key changes
                 profiles.negative_activity[m] = -value
             history.add([m], text, clock)
+            if self._meanings is not None:
+                self._meanings.add([m], text, clock)
 
     def _clock(self, at: float) -> float:
         """A help's time on the community's own clock, in half-lives.
