@@ -6,6 +6,7 @@ from sqlmodel import Session, col, select
 
 from bot.context import Context
 from bot.limits import asked_enough, open_load
+from bot.matchers import Warming
 from bot.models import NEED_OPEN, NEED_UNMET, Ask, Member, Need
 from bot.store import locked
 from bot.usecases.asking import is_available, send_ask
@@ -45,12 +46,15 @@ def ask_about_waiting(
     )
     if not waiting:
         return 0
-    with ctx.matchers.using(session, member.community_id) as matcher:
-        fitting = [
-            (need, fit)
-            for need in waiting
-            if (fit := matcher.explain(need.text, str(member.id))) is not None
-        ]
+    try:
+        with ctx.matchers.using(session, member.community_id) as matcher:
+            fitting = [
+                (need, fit)
+                for need in waiting
+                if (fit := matcher.explain(need.text, str(member.id))) is not None
+            ]
+    except Warming:  # just started: the /offer or /resume itself must not wait for it
+        return 0
     if not fitting:
         return 0
     # Their row, locked, so the limit on open asks holds against another process asking them.
