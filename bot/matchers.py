@@ -244,6 +244,13 @@ class Matchers:
             if change.kind == INDEX_FORGET:
                 self._schedule(community_id)
 
+    def forget(self, community_id: str) -> None:
+        """Drop a community's matcher (the community itself is gone)."""
+        with self._guard:
+            entry = self._entries.get(community_id)
+            if entry is not None and not entry.building:
+                del self._entries[community_id]
+
     def leaving(self, session: Session) -> set[str]:
         """Members this transaction is forgetting: never to be asked in it."""
         return set(session.info.get(_LEAVING, ()))

@@ -29,6 +29,7 @@ from bot.models import (
     OUT_PENDING,
     Ask,
     Community,
+    IndexChange,
     Member,
     Need,
     Outbox,
@@ -296,7 +297,7 @@ def forget_uninstalled(ctx: Context, session: Session) -> str | None:
         return None
     cid = community.id
     # Rows pointing at others first: messages at asks, thanks at needs, asks at needs.
-    for table in (Outbox, Thanks, Ask, Need, Skill, Member):
+    for table in (IndexChange, Outbox, Thanks, Ask, Need, Skill, Member):
         session.execute(delete(table).where(col(table.community_id) == cid))
     session.delete(community)
     session.flush()
