@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import and_, union
+from sqlalchemy import ColumnElement, and_, union
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, func, or_, select
 
@@ -254,21 +254,16 @@ def refer(ctx: Context, session: Session, me: Member, inv: Invocation) -> Messag
 
 def referral_counts(session: Session, member: Member) -> tuple[int, int]:
     """How many people this member thought of, and how many of those went on to help."""
-    made, helped = session.execute(
-        select(func.count(), func.count(col(Need.id)))
-        .select_from(Referral)
-        .outerjoin(
-            Need,
-            (col(Need.id) == col(Referral.need_id))
-            & (col(Need.helper_id) == col(Referral.member_id)),
-        )
-        .where(Referral.connector_id == member.id)
-    ).one()
-    return int(made), int(helped)
+    return _referrals(session, col(Referral.connector_id) == member.id)
 
 
 def community_referrals(session: Session, community_id: str) -> tuple[int, int]:
     """Referrals made in a community, and how many led to help."""
+    return _referrals(session, col(Referral.community_id) == community_id)
+
+
+def _referrals(session: Session, which: ColumnElement[bool]) -> tuple[int, int]:
+    """These referrals counted, and how many of them led the member thought of to help."""
     made, helped = session.execute(
         select(func.count(), func.count(col(Need.id)))
         .select_from(Referral)
@@ -277,7 +272,7 @@ def community_referrals(session: Session, community_id: str) -> tuple[int, int]:
             (col(Need.id) == col(Referral.need_id))
             & (col(Need.helper_id) == col(Referral.member_id)),
         )
-        .where(col(Referral.community_id) == community_id)
+        .where(which)
     ).one()
     return int(made), int(helped)
 

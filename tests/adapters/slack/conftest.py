@@ -137,3 +137,19 @@ class Chat:
 def chat(adapter: SlackAdapter, slack: SlackSender, fake_slack: FakeSlack) -> Chat:
     """The workspace, driven through signed HTTP."""
     return Chat(adapter, slack, fake_slack)
+
+
+@pytest.fixture
+async def one_at_a_time(
+    settings: Settings,
+    slack_settings: SlackSettings,
+    store: Store,
+    clock: ManualClock,
+    fake_slack: FakeSlack,
+) -> AsyncIterator[Chat]:
+    """A workspace where the bot asks one candidate at a time."""
+    core = Whuffie(replace(settings, asks_at_once=1), store, clock=clock)
+    adapter = await start_slack(core, slack_settings)
+    assert adapter.http_url is not None
+    yield Chat(adapter, SlackSender(adapter.http_url, fake_slack), fake_slack)
+    await stop_slack(adapter)

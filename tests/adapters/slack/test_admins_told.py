@@ -2,35 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from dataclasses import replace
-
-import pytest
-
-from adapters.slack import SlackSettings
-from bot.app import Whuffie
-from bot.clock import ManualClock
-from bot.settings import Settings
-from bot.store import Store
-from tests.adapters.slack.conftest import ALICE, BOB, DANA, Chat, start_slack, stop_slack
+from tests.adapters.slack.conftest import ALICE, BOB, DANA, Chat
 from tests.adapters.slack.fake_slack import FakeSlack
-from tests.adapters.slack.signed import SlackSender
-
-
-@pytest.fixture
-async def one_at_a_time(
-    settings: Settings,
-    slack_settings: SlackSettings,
-    store: Store,
-    clock: ManualClock,
-    fake_slack: FakeSlack,
-) -> AsyncIterator[Chat]:
-    """A workspace where the bot asks one candidate at a time."""
-    core = Whuffie(replace(settings, asks_at_once=1), store, clock=clock)
-    adapter = await start_slack(core, slack_settings)
-    assert adapter.http_url is not None
-    yield Chat(adapter, SlackSender(adapter.http_url, fake_slack), fake_slack)
-    await stop_slack(adapter)
 
 
 async def test_helpstats_tells_the_admin_that_delivery_had_stopped_and_why(

@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 from sqlmodel import col, select
 
-from adapters.slack import SlackSettings
 from bot.app import Whuffie
 from bot.clock import ManualClock
 from bot.models import Community, Member
 from bot.port import Message
-from bot.settings import Settings
 from bot.store import Store
-from tests.adapters.slack.conftest import ALICE, BOB, CAROL, DANA, Chat, start_slack, stop_slack
+from tests.adapters.slack.conftest import ALICE, BOB, CAROL, DANA, Chat
 from tests.adapters.slack.fake_slack import FakeSlack
 from tests.adapters.slack.signed import SlackSender
 
@@ -50,22 +46,6 @@ async def test_a_long_rate_limit_is_retried_by_the_outbox(
     await core.tick()
     [intro] = fake_slack.messages_in(ALICE, BOB)
     assert "meet" in intro.shown_text()
-
-
-@pytest.fixture
-async def one_at_a_time(
-    settings: Settings,
-    slack_settings: SlackSettings,
-    store: Store,
-    clock: ManualClock,
-    fake_slack: FakeSlack,
-) -> AsyncIterator[Chat]:
-    """A workspace where the bot asks one candidate at a time."""
-    core = Whuffie(replace(settings, asks_at_once=1), store, clock=clock)
-    adapter = await start_slack(core, slack_settings)
-    assert adapter.http_url is not None
-    yield Chat(adapter, SlackSender(adapter.http_url, fake_slack), fake_slack)
-    await stop_slack(adapter)
 
 
 @pytest.mark.parametrize(
