@@ -5,10 +5,20 @@ from __future__ import annotations
 from bot.clock import ManualClock
 from bot.store import Store
 from tests.adapters.discord.conftest import bot_on
-from tests.adapters.discord.fake import FakeDiscord
-from tests.adapters.discord.test_scenario import dm, makers, press, run
+from tests.adapters.discord.fake import FakeDiscord, Message, User
+from tests.adapters.discord.test_scenario import makers, press, run
 
 PITCH = "someone to review my pitch deck for investors"
+
+
+async def dm_saying(fake: FakeDiscord, user: User, words: str) -> Message:
+    """The first DM to `user` that says `words`, once it has arrived.
+
+    Found by what it says, not by its place: on a busy machine a reply the interaction
+    window missed comes as a DM too.
+    """
+    await fake.until(lambda: any(words in m.content for m in fake.dms(user)))
+    return next(m for m in fake.dms(user) if words in m.content)
 
 
 async def test_a_connector_refers_a_member_without_a_profile_who_then_helps(
@@ -21,25 +31,22 @@ async def test_a_connector_refers_a_member_without_a_profile_who_then_helps(
     async with bot_on(fake, store, clock):
         await run(fake, guild, bob, "offer", skills="postgres")
         await run(fake, guild, alice, "need", text="my slow postgres query")
-        await press(fake, bob, await dm(fake, bob), "I can help")
+        await press(fake, bob, await dm_saying(fake, bob, "my slow postgres query"), "I can help")
 
         posted = await run(fake, guild, carol, "need", text=PITCH)
         assert "also asked a member who knows many people" in posted
-        connector_ask = await dm(fake, bob, 3)  # after the ask and the introduction
-        assert "Do you know someone who could help" in connector_ask.content
+        connector_ask = await dm_saying(fake, bob, "Do you know someone who could help")
         assert connector_ask.labels == ["I'll suggest someone", "I don't know anyone"]
         how = await press(fake, bob, connector_ask, "I'll suggest someone")
         assert "/refer 2 @member" in how.text
 
         sent = await run(fake, guild, bob, "refer", need=2, member=dana)
         assert f"Thank you for thinking of <@{dana.id}>" in sent
-        referred = await dm(fake, dana)
-        assert f"<@{bob.id}> thought of you" in referred.content
+        referred = await dm_saying(fake, dana, f"<@{bob.id}> thought of you")
         assert referred.allowed_mentions == {"parse": []}
         accepted = await press(fake, dana, referred, "I can help")
         assert "introduced you both" in accepted.text
-        intro = await dm(fake, carol)
-        assert f"<@{carol.id}>, meet <@{dana.id}>!" in intro.content
+        await dm_saying(fake, carol, f"<@{carol.id}>, meet <@{dana.id}>!")
 
         mirror = await run(fake, guild, bob, "profile")
         assert "thought of 1 person for others' needs, and 1 of them went on to help" in mirror
