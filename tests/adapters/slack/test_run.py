@@ -21,11 +21,9 @@ from tests.processes import start_bot
 STARTUP_SECONDS = 30.0
 
 
-async def test_whuffie_run_answers_slack_over_socket_mode(
-    fake_slack: FakeSlack, tmp_path: Path
-) -> None:
-    """Started with Slack tokens, the bot connects, answers `/offer`, and stops cleanly."""
-    env = {
+def socket_mode_env(fake_slack: FakeSlack, tmp_path: Path) -> dict[str, str]:
+    """`whuffie run` on SQLite in `tmp_path`, in Socket Mode on the fake Slack."""
+    return {
         **os.environ,
         "WHUFFIE_DATABASE_URL": f"sqlite:///{tmp_path / 'whuffie.db'}",
         "SLACK_BOT_TOKEN": BOT_TOKEN,
@@ -34,7 +32,13 @@ async def test_whuffie_run_answers_slack_over_socket_mode(
         "SLACK_API_BASE_URL": fake_slack.api_url,
         "DISCORD_TOKEN": "",
     }
-    process = await start_bot(tmp_path, env)
+
+
+async def test_whuffie_run_answers_slack_over_socket_mode(
+    fake_slack: FakeSlack, tmp_path: Path
+) -> None:
+    """Started with Slack tokens, the bot connects, answers `/offer`, and stops cleanly."""
+    process = await start_bot(tmp_path, socket_mode_env(fake_slack, tmp_path))
     try:
         await asyncio.wait_for(fake_slack.socket_connected(), STARTUP_SECONDS)
         response_url = fake_slack.response_url()
@@ -61,16 +65,7 @@ async def test_whuffie_run_answers_slack_over_socket_mode(
 
 async def start_serving(fake_slack: FakeSlack, tmp_path: Path) -> asyncio.subprocess.Process:
     """`whuffie run` in Socket Mode on the fake Slack, once connected."""
-    env = {
-        **os.environ,
-        "WHUFFIE_DATABASE_URL": f"sqlite:///{tmp_path / 'whuffie.db'}",
-        "SLACK_BOT_TOKEN": BOT_TOKEN,
-        "SLACK_APP_TOKEN": APP_TOKEN,
-        "SLACK_SIGNING_SECRET": "",
-        "SLACK_API_BASE_URL": fake_slack.api_url,
-        "DISCORD_TOKEN": "",
-    }
-    process = await start_bot(tmp_path, env)
+    process = await start_bot(tmp_path, socket_mode_env(fake_slack, tmp_path))
     await asyncio.wait_for(fake_slack.socket_connected(), STARTUP_SECONDS)
     return process
 
@@ -148,13 +143,7 @@ async def test_a_deployed_bot_reports_health_and_logs_json_lines(
     """With WHUFFIE_LOG_FORMAT=json every log line is JSON, lifecycle lines are INFO, and the
     health endpoints answer on PORT."""
     env = {
-        **os.environ,
-        "WHUFFIE_DATABASE_URL": f"sqlite:///{tmp_path / 'whuffie.db'}",
-        "SLACK_BOT_TOKEN": BOT_TOKEN,
-        "SLACK_APP_TOKEN": APP_TOKEN,
-        "SLACK_SIGNING_SECRET": "",
-        "SLACK_API_BASE_URL": fake_slack.api_url,
-        "DISCORD_TOKEN": "",
+        **socket_mode_env(fake_slack, tmp_path),
         "WHUFFIE_LOG_FORMAT": "json",
         "WHUFFIE_LOG_LEVEL": "",
         "PORT": "0",
