@@ -282,7 +282,7 @@ def backoff(attempts: int) -> timedelta:
     The jitter (a random half to whole of the wait) spreads the retries of many messages
     that failed together, so a platform coming back is not hit by all of them at once.
     """
-    ceiling = min(MAX_BACKOFF, FIRST_BACKOFF * 2 ** min(attempts - 1, 20))
+    ceiling: timedelta = min(MAX_BACKOFF, FIRST_BACKOFF * 2 ** min(attempts - 1, 20))
     return ceiling * random.uniform(0.5, 1.0)
 
 

@@ -30,19 +30,19 @@ class Activity:
         if self._t0 is None:
             self._t0 = at
         self.now = at if self.now is None else max(self.now, at)
-        return 2.0 ** ((at - self._t0) / self.half_life)
+        return math.pow(2.0, (at - self._t0) / self.half_life)
 
     def decay(self) -> float:
         """The factor that turns stored values into help counts as of the latest help."""
         if self._t0 is None or self.now is None:
             return 1.0
-        return 2.0 ** (-(self.now - self._t0) / self.half_life)
+        return math.pow(2.0, -(self.now - self._t0) / self.half_life)
 
     def age_weight(self, at: float) -> float:
         """How much something that happened at `at` still counts as of the latest help."""
         if self.now is None:
             return 1.0
-        return 2.0 ** (-max(0.0, self.now - at) / self.half_life)
+        return math.pow(2.0, -max(0.0, self.now - at) / self.half_life)
 
     @staticmethod
     def prior(stored: float, decay: float) -> float:

@@ -204,7 +204,7 @@ class Rows:
 
     def get(self, row: int) -> Vectors:
         """The vector of one row."""
-        return self._whole[row]
+        return self._whole[row, :]
 
     def top(self, query: Vectors, n: int, k: int) -> tuple[npt.NDArray[np.intp], Vectors]:
         """The `k` rows of the first `n` most like a vector, best first, with their cosines."""
@@ -258,7 +258,7 @@ class SemanticIndex:
 
     def embed(self, text: str) -> Vectors:
         """A need's vector."""
-        return self.embedder.embed([text])[0]
+        return self.embedder.embed([text])[0, :]
 
     def about(self, text: str, term: str) -> str:
         """The words of a text closest in meaning to a skill: what the need is "about"."""

@@ -533,7 +533,8 @@ class SlackAdapter(SlackPort):
             self._socket = AsyncSocketModeHandler(
                 self.bolt, app_token=self.settings.app_token, web_client=self.client
             )
-            await self._socket.connect_async()
+            # slack_bolt's Socket Mode handler leaves this method unannotated.
+            await self._socket.connect_async()  # type: ignore[no-untyped-call]
             log.info("Slack: %s, connected through Socket Mode", who)
             return
         log.info("Slack: %s, taking events over HTTP at %s", who, EVENTS_PATH)
@@ -626,7 +627,8 @@ class SlackAdapter(SlackPort):
         """Stop taking requests, let work in flight finish (briefly), then cancel the rest."""
         self._stopped.set()
         if self._socket is not None:
-            await self._socket.close_async()
+            # slack_bolt's Socket Mode handler leaves this method unannotated.
+            await self._socket.close_async()  # type: ignore[no-untyped-call]
             self._socket = None
         try:
             if self._tasks:
