@@ -28,7 +28,7 @@ from bot.scheduler import due_work
 from bot.seen import forget_old, remember
 from bot.settings import Settings
 from bot.store import DatabaseAway, Store
-from bot.usecases import asks, forget, needs, profile, pulse, referrals, resolve, stats, waiting
+from bot.usecases import answers, forget, needs, profile, pulse, referrals, resolve, stats, waiting
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +43,8 @@ HANDLERS: dict[str, Handler] = {
     "need": needs.need,
     "needs": needs.needs,
     "give": needs.give,
-    "accept": asks.accept,
-    "decline": asks.decline,
+    "accept": answers.accept,
+    "decline": answers.decline,
     "done": resolve.done,
     "helped": resolve.helped,
     "notyet": resolve.notyet,

@@ -31,7 +31,7 @@ from bot.models import (
 )
 from bot.port import Button, InstallationBroken, Message, Undeliverable
 from bot.store import Store, locked
-from bot.usecases import asks
+from bot.usecases import answers
 
 log = logging.getLogger(__name__)
 
@@ -273,7 +273,7 @@ def _undeliverable(
     row.status, row.last_error = OUT_FAILED, why[:500]
     session.add(row)
     if row.ask_id is not None:
-        asks.undeliverable(ctx, session, row.ask_id)
+        answers.undeliverable(ctx, session, row.ask_id)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -317,7 +317,7 @@ def _give_up(ctx: Context, session: Session, row: Outbox) -> None:
         row.last_error,
     )
     if row.kind == "dm" and row.ask_id is not None:
-        asks.undeliverable(ctx, session, row.ask_id)
+        answers.undeliverable(ctx, session, row.ask_id)
 
 
 def _installation_broken(

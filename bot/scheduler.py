@@ -10,7 +10,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 from bot.context import Context
 from bot.models import ASK_PENDING, NEED_INTRODUCED, NEED_UNMET, Ask, Member, Need
 from bot.outbox import reclaim_stale, served
-from bot.usecases.asks import expire
+from bot.usecases.answers import expire
 from bot.usecases.pulse import send_due_summaries
 from bot.usecases.resolve import send_followup
 from bot.usecases.waiting import check_in

@@ -13,7 +13,7 @@ To keep that from happening, every transaction takes its row locks in this one o
    `SKIP LOCKED`, which never waits and so can never be part of a deadlock.
 2. **The asks of that need**, after the need. Starting from an ask (a button names an ask),
    read it without a lock to learn its need, lock the need, then lock the ask and read it
-   again: `bot.usecases.asks.lock_ask`. Superseding the other asks of a need comes after
+   again: `bot.usecases.answers.lock_ask`. Superseding the other asks of a need comes after
    the need as well.
 3. **Member rows**, after needs and asks; several at once in ascending id (`ask_more`). The
    acting member's own row comes after the others where it can (a changed display name is

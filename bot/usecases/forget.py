@@ -39,7 +39,7 @@ from bot.models import (
 from bot.outbox import served
 from bot.port import Invocation, Message
 from bot.store import locked
-from bot.usecases.asking import after_ask_closed
+from bot.usecases.matchmaking import after_ask_closed
 from bot.usecases.referrals import forget_connections
 
 # The confirm button works this long after the /forgetme that showed it.

@@ -18,7 +18,7 @@ from bot.models import (
 )
 from bot.port import Invocation, Message
 from bot.store import locked
-from bot.usecases.asking import ask_more, introduce, open_needs_for
+from bot.usecases.matchmaking import ask_more, introduce, open_needs_for
 from bot.usecases.referrals import ask_connectors
 from bot.usecases.waiting import start_waiting
 

@@ -32,7 +32,7 @@ from bot.models import (
 )
 from bot.port import Invocation, Message
 from bot.store import locked
-from bot.usecases.asking import is_available, paused_members
+from bot.usecases.matchmaking import is_available, paused_members
 
 # Connectors asked about one need, at most, over its whole life.
 CONNECTORS_PER_NEED = 2

@@ -22,7 +22,7 @@ from bot.models import (
 )
 from bot.port import Invocation, Message
 from bot.store import locked
-from bot.usecases.asking import pass_on_for
+from bot.usecases.matchmaking import pass_on_for
 from bot.usecases.wake import ask_about_waiting
 
 # Follow-ups sent at most this many times per need ("not yet" schedules another).

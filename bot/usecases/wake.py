@@ -9,7 +9,7 @@ from bot.limits import asked_enough, open_load
 from bot.matchers import Warming
 from bot.models import NEED_OPEN, NEED_UNMET, Ask, Member, Need
 from bot.store import locked
-from bot.usecases.asking import is_available, send_ask
+from bot.usecases.matchmaking import is_available, send_ask
 
 # Waiting needs looked at per wake-up, longest waiting first.
 SCAN = 200

@@ -20,7 +20,7 @@ from bot.models import (
 )
 from bot.port import Invocation, Message
 from bot.store import locked
-from bot.usecases.asking import after_ask_closed, introduce
+from bot.usecases.matchmaking import after_ask_closed, introduce
 from bot.usecases.wake import ask_about_waiting
 
 # Asks in a row left to expire before a member is paused (and told how to come back).
