@@ -5,7 +5,7 @@ from __future__ import annotations
 import aiohttp
 
 from adapters.slack import SlackAdapter
-from adapters.slack.app import EVENTS_PATH
+from adapters.slack.adapter import EVENTS_PATH
 
 
 async def test_http_mode_answers_health_and_readiness(adapter: SlackAdapter) -> None:
