@@ -104,7 +104,7 @@ def profile(ctx: Context, session: Session, me: Member, inv: Invocation) -> Mess
         select(func.count()).select_from(Thanks).where(Thanks.to_member_id == me.id)
     ).one()
     referred, referrals_helped = referral_counts(session, me)
-    return texts.profile(
+    return texts.your_profile(
         [s.name for s in skills_of(session, me)],
         me.paused_until,
         me.paused,
