@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -41,9 +42,9 @@ def pg_url() -> Iterator[str]:
 
 
 @pytest.fixture
-def sqlite_url(tmp_path: pytest.TempPathFactory) -> str:
+def sqlite_url(tmp_path: Path) -> str:
     """A fresh SQLite file."""
-    return f"sqlite:///{tmp_path}/whuffie.db"  # type: ignore[operator]
+    return f"sqlite:///{tmp_path}/whuffie.db"
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

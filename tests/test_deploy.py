@@ -39,7 +39,7 @@ def dockerfile_stages() -> list[list[str]]:
 
 def locked() -> dict[str, str]:
     """requirements.lock: each package's pinned version."""
-    pins = {}
+    pins: dict[str, str] = {}
     for line in (ROOT / "requirements.lock").read_text().splitlines():
         line = line.split("#")[0].strip()
         if line:

@@ -40,8 +40,11 @@ def imported(tree: ast.AST) -> Iterator[tuple[int, str]]:
 def named_modules(tree: ast.AST) -> Iterator[tuple[int, str]]:
     """Strings that spell a platform module's path ('adapters.discord.invite')."""
     for node in ast.walk(tree):
-        is_text = isinstance(node, ast.Constant) and isinstance(node.value, str)
-        if is_text and MODULE_PATH.match(node.value.strip()):
+        if (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and MODULE_PATH.match(node.value.strip())
+        ):
             yield node.lineno, node.value
 
 

@@ -54,15 +54,16 @@ async def serving(name: str, store: Store, clock: ManualClock) -> AsyncIterator[
             await stop_slack(adapter)
             await fake.stop()
     elif name == "discord":
-        fake = FakeDiscord()
-        await fake.start()
-        guild = fake.add_guild("makers", fake.add_user("olga"))
-        fake.join(guild, "ada", manage_guild=True)  # the bot learns the admin role on connecting
+        fake_discord = FakeDiscord()
+        await fake_discord.start()
+        guild = fake_discord.add_guild("makers", fake_discord.add_user("olga"))
+        # The bot learns the admin role on connecting.
+        fake_discord.join(guild, "ada", manage_guild=True)
         try:
-            async with bot_on(fake, store, clock) as adapter:
-                yield DiscordSide(adapter, fake, guild)
+            async with bot_on(fake_discord, store, clock) as discord_adapter:
+                yield DiscordSide(discord_adapter, fake_discord, guild)
         finally:
-            await fake.close()
+            await fake_discord.close()
     else:
         # Plugged in as `whuffie run` plugs any platform in: built, then attached once.
         core = Whuffie(Settings(), store, clock)

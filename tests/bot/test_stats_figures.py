@@ -8,7 +8,6 @@ import random
 import statistics
 from collections import Counter
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from sqlmodel import Session, func, select
 
@@ -101,6 +100,12 @@ def _utc(when: datetime) -> datetime:
     return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
 
 
+def _introduced(n: Need) -> datetime:
+    """When an introduced need was introduced (raw, as stored)."""
+    assert n.introduced_at is not None
+    return n.introduced_at
+
+
 def _chains(introduced: list[Need]) -> int:
     """The most helps in a row, by trying every chain from every introduction."""
     memo: dict[int, int] = {}
@@ -111,8 +116,7 @@ def _chains(introduced: list[Need]) -> int:
                 (
                     after(m)
                     for m in introduced
-                    if m.helper_id == n.requester_id
-                    and _utc(m.introduced_at) > _utc(n.introduced_at)  # type: ignore[arg-type]
+                    if m.helper_id == n.requester_id and _utc(_introduced(m)) > _utc(_introduced(n))
                 ),
                 default=0,
             )
@@ -149,7 +153,7 @@ def _by_hand(session: Session, community_id: str, now: datetime = NOW) -> Stats:
         if any(
             m.requester_id == n.helper_id
             and m.helper_id == n.requester_id
-            and _utc(m.introduced_at) < _utc(n.introduced_at)  # type: ignore[arg-type]
+            and _utc(_introduced(m)) < _utc(_introduced(n))
             for m in helped
         )
     ]
@@ -158,16 +162,16 @@ def _by_hand(session: Session, community_id: str, now: datetime = NOW) -> Stats:
     if by_helper:
         top = max(1, math.ceil(len(by_helper) / 10))
         busiest = sum(c for _, c in by_helper.most_common(top)) / sum(by_helper.values())
-    first_helped: dict[int, Any] = {}
+    first_helped: dict[int, datetime] = {}
     for n in introduced:
         if n.helper_id is not None:
             first_helped[n.requester_id] = min(
-                first_helped.get(n.requester_id, n.introduced_at), n.introduced_at
+                first_helped.get(n.requester_id, _introduced(n)), _introduced(n)
             )
     forward = {
         n.helper_id
         for n in introduced
-        if n.helper_id in first_helped and n.introduced_at > first_helped[n.helper_id]
+        if n.helper_id in first_helped and _introduced(n) > first_helped[n.helper_id]
     }
     thanks = session.exec(
         select(func.count()).select_from(Thanks).where(Thanks.community_id == community_id)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import func, select, text
-from sqlmodel import SQLModel
+from sqlalchemy import text
+from sqlmodel import SQLModel, func, select
 
 from bot.models import Ask, Need, Outbox, described_by_models
 from bot.store import Store
@@ -41,7 +41,7 @@ async def test_a_failing_use_case_leaves_nothing_half_done(
     assert "nothing was changed" in reply.text
     with store.session() as session:
         for table in (Need, Ask, Outbox):
-            assert session.exec(select(func.count()).select_from(table)).one()[0] == 0
+            assert session.exec(select(func.count()).select_from(table)).one() == 0
     del community.port.mention
     reply = await community.say("bob", "need", "python help")
     assert "privately asked one member" in reply.text

@@ -2,6 +2,7 @@
 
 import json
 from pathlib import Path
+from typing import TypedDict
 
 import pytest
 
@@ -44,7 +45,24 @@ HISTORY = [
         "answerer_member_ids": ["3"],
     },
 ]
-NEEDS = [
+
+
+class NeedRow(TypedDict):
+    """One line of a site's needs.jsonl."""
+
+    need_id: str
+    site: str
+    title: str
+    body: str
+    tags: list[str]
+    text: str
+    created_at: str
+    asker_id: str
+    gold_member_ids: list[str]
+    accepted_member_id: str | None
+
+
+NEEDS: list[NeedRow] = [
     {
         "need_id": "t:1",
         "site": "tiny",

@@ -49,7 +49,11 @@ async def test_a_pulse_reaches_each_member_once_and_answers_come_back(
 
         assert "on its way to 3 members" in await run(fake, guild, ada, "pulse")
         for member in (alice, bob, ada):
-            await fake.until(lambda member=member: len(check_ins(fake, member)) == 1)
+
+            def checked_in(member: User = member) -> bool:
+                return len(check_ins(fake, member)) == 1
+
+            await fake.until(checked_in)
             [check_in] = check_ins(fake, member)
             assert check_in.labels == [
                 "Something I need",

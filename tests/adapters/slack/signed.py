@@ -133,7 +133,11 @@ class SlackSender:
         """A button press's form body (a `payload` of JSON), as Slack sends it."""
         user = self.fake.users.get(user_id, {})
         if isinstance(on, Posted):
-            container = {"type": "message", "message_ts": on.ts, "channel_id": on.channel}
+            container: dict[str, str | bool] = {
+                "type": "message",
+                "message_ts": on.ts,
+                "channel_id": on.channel,
+            }
             channel = {"id": on.channel, "name": "directmessage"}
             message: dict[str, Any] | None = {"ts": on.ts, "text": on.text, "blocks": on.blocks}
         else:

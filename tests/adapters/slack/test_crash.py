@@ -11,6 +11,7 @@ import time
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -164,7 +165,7 @@ async def test_kill_9_during_delivery_loses_nothing_and_strands_nothing(
         process = await serving(fake_slack, pg_url, tmp_path, processes)
         started = time.monotonic()
         stranded = set(in_flight_at_kill)
-        await until(lambda s=stranded: sent(database, s), "the stranded message is delivered")
+        await until(partial(sent, database, stranded), "the stranded message is delivered")
         if stranded:
             delays.append(time.monotonic() - started)
             after_kill.append(time.monotonic() - killed)
@@ -172,7 +173,11 @@ async def test_kill_9_during_delivery_loses_nothing_and_strands_nothing(
         if unsent(database) < 2 * SEND_AT_ONCE:
             # However fast the lease waits let the bot send, every kill finds sends to stop.
             owed += owe(database, fake_slack, 4 * SEND_AT_ONCE, first=len(owed))
-        await until(lambda c=calls: len(fake_slack.calls_to("chat.postMessage")) > c, "a send")
+
+        def another_send(before: int = calls) -> bool:
+            return len(fake_slack.calls_to("chat.postMessage")) > before
+
+        await until(another_send, "a send")
         await kill(process)
         killed = time.monotonic()
         now_sending = sending(database)
@@ -259,7 +264,7 @@ async def test_kill_9_in_the_middle_of_a_tick_moves_the_need_on_once(
     await asyncio.wait_for(fake_slack.socket_connected(), STARTUP_SECONDS)
     for helper in (BOB, "UCAROL"):
         offered = await type_command(fake_slack, helper, "/offer", "postgres")
-        await until(lambda o=offered: fake_slack.replies_to(o), "the offer is taken")
+        await until(partial(fake_slack.replies_to, offered), "the offer is taken")
     words = "my postgres query is slow"
     await type_command(fake_slack, ALICE, "/need", words)
     helpers = {BOB, "UCAROL"}

@@ -14,7 +14,7 @@ from dataclasses import replace
 from datetime import timedelta
 from html import unescape
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 from urllib.parse import parse_qs, urlencode, urlparse
 
 import aiohttp
@@ -149,10 +149,16 @@ def installer(adapter: SlackAdapter, fake: FakeSlack) -> Installer:
     return Installer(adapter, fake)
 
 
-async def uninstall(chat: Chat, team_id: str, event_id: str, **org: Any) -> None:
+async def uninstall(
+    chat: Chat,
+    team_id: str,
+    event_id: str,
+    *,
+    enterprise_id: str | None = None,
+    org_wide: bool = False,
+) -> None:
     """Slack revokes the workspace's tokens and tells the app it was uninstalled."""
-    chat.fake.revoke(org.get("enterprise_id") if org.get("org_wide") else team_id)
-    enterprise_id = org.get("enterprise_id")
+    chat.fake.revoke(enterprise_id if org_wide and enterprise_id is not None else team_id)
     body = json.dumps(
         {
             "token": "verification-token-unused",
@@ -166,10 +172,10 @@ async def uninstall(chat: Chat, team_id: str, event_id: str, **org: Any) -> None
             "authorizations": [
                 {
                     "enterprise_id": enterprise_id,
-                    "team_id": None if org.get("org_wide") else team_id,
+                    "team_id": None if org_wide else team_id,
                     "user_id": "U0WHUFFIE",
                     "is_bot": True,
-                    "is_enterprise_install": bool(org.get("org_wide")),
+                    "is_enterprise_install": org_wide,
                 }
             ],
         }
@@ -387,6 +393,15 @@ def _aliases(name: str) -> set[str]:
     }.get(name.upper(), set())
 
 
+class SettingsChanges(TypedDict, total=False):
+    """The settings a case changes from the working ones."""
+
+    client_secret: str
+    bot_token: str
+    app_token: str
+    signing_secret: str
+
+
 @pytest.mark.parametrize(
     ("changes", "hint"),
     [
@@ -397,7 +412,7 @@ def _aliases(name: str) -> set[str]:
     ],
 )
 def test_settings_that_cannot_serve_installs_are_explained(
-    slack_settings: SlackSettings, changes: dict[str, str], hint: str
+    slack_settings: SlackSettings, changes: SettingsChanges, hint: str
 ) -> None:
     """OAuth installs need both app credentials and HTTP mode, and no single bot token."""
     with pytest.raises(SlackStartupError, match=hint) as raised:

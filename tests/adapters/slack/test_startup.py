@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TypedDict
 
 import pytest
 
@@ -10,6 +11,14 @@ from adapters.slack import SlackAdapter, SlackSettings, SlackStartupError
 from bot.app import Whuffie
 from bot.web import WebServer
 from tests.adapters.slack.fake_slack import FakeSlack
+
+
+class SettingsChanges(TypedDict, total=False):
+    """The settings a case changes from the working ones."""
+
+    bot_token: str
+    app_token: str
+    signing_secret: str
 
 
 @pytest.mark.parametrize(
@@ -21,7 +30,7 @@ from tests.adapters.slack.fake_slack import FakeSlack
     ],
 )
 def test_mixed_up_credentials_are_explained(
-    core: Whuffie, slack_settings: SlackSettings, changes: dict[str, str], hint: str
+    core: Whuffie, slack_settings: SlackSettings, changes: SettingsChanges, hint: str
 ) -> None:
     """A token in the wrong variable gets a message that says where the right one is."""
     with pytest.raises(SlackStartupError, match=hint) as raised:

@@ -170,7 +170,8 @@ class FakeDiscord:
         declared = {o["name"]: o for o in command.get("options", [])}
         missing = {n for n, o in declared.items() if o.get("required")} - set(options)
         assert not missing and set(options) <= set(declared), (name, options, declared)
-        values, resolved = [], {"users": {}, "members": {}}
+        values: list[dict[str, Any]] = []
+        resolved: dict[str, dict[str, Any]] = {"users": {}, "members": {}}
         for key, value in options.items():
             if declared[key]["type"] == USER_OPTION:
                 resolved["users"][str(value.id)] = value.payload()
