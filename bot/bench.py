@@ -25,7 +25,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Table, bindparam, delete, insert, text
-from sqlmodel import SQLModel
+from sqlmodel import SQLModel, col
 
 from bot import texts
 from bot.models import (
@@ -107,8 +107,8 @@ def fill(
         if not store.is_sqlite:  # no running count to keep for rows about to go
             session.execute(text("ALTER TABLE skill DISABLE TRIGGER USER"))
         for model in (IndexChange, Outbox, Ask, Thanks, Need, Skill, Member):
-            session.execute(delete(model).where(model.community_id == community))  # type: ignore[arg-type]
-        session.execute(delete(Community).where(Community.id == community))  # type: ignore[arg-type]
+            session.execute(delete(model).where(col(model.community_id) == community))
+        session.execute(delete(Community).where(col(Community.id) == community))
         session.add(Community(id=community, platform=platform, created_at=START))
         if not store.is_sqlite:
             session.execute(text("ALTER TABLE skill ENABLE TRIGGER USER"))

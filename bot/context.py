@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import cast
 
 from sqlmodel import Session, select
 
@@ -13,7 +14,7 @@ from bot import texts
 from bot.clock import Clock
 from bot.matchers import Matchers
 from bot.models import OUT_FAILED, OUT_PENDING, Ask, Member, Outbox
-from bot.port import Button, Message, Port
+from bot.port import Button, ButtonStyle, Message, Port
 from bot.settings import Settings
 
 # Limits checked in the core, so every platform refuses the same things the same way.
@@ -122,6 +123,13 @@ def button_data(button: Button) -> dict[str, str]:
         "arg": button.arg,
         "style": button.style,
     }
+
+
+def button_of(data: dict[str, str]) -> Button:
+    """A button the outbox stored, as `button_data` wrote it."""
+    # Only button_data writes these rows, so the style is one of Button's.
+    style = cast(ButtonStyle, data.get("style", "secondary"))
+    return Button(data["label"], data["command"], data.get("arg", ""), style)
 
 
 _ID = re.compile(r"#?([0-9]{1,9})")

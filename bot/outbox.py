@@ -17,7 +17,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, or_, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from bot.context import Context, button_data
+from bot.context import Context, button_data, button_of
 from bot.models import (
     OUT_DEAD,
     OUT_FAILED,
@@ -29,7 +29,7 @@ from bot.models import (
     Member,
     Outbox,
 )
-from bot.port import Button, InstallationBroken, Message, Undeliverable
+from bot.port import InstallationBroken, Message, Undeliverable
 from bot.store import Store, locked
 from bot.usecases import answers
 
@@ -154,7 +154,7 @@ def claim(ctx: Context, session: Session, limit: int = SEND_AT_ONCE) -> tuple[li
         conversations.add(conversation)
         row.status, row.claimed_at, row.claimed_by = OUT_SENDING, ctx.now(), token
         session.add(row)
-        buttons = tuple(Button(**b) for b in row.buttons)  # type: ignore[arg-type]
+        buttons = tuple(button_of(b) for b in row.buttons)
         taken.append(
             Claimed(
                 id=row.id,

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import delete
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from bot.models import SeenRequest
 
@@ -26,5 +26,5 @@ def remember(session: Session, key: str, forget_at: datetime) -> bool:
 
 def forget_old(session: Session, now: datetime) -> int:
     """Drop the keys whose replays can no longer be accepted; return how many."""
-    stale = delete(SeenRequest).where(SeenRequest.forget_at < now)  # type: ignore[arg-type]
+    stale = delete(SeenRequest).where(col(SeenRequest.forget_at) < now)
     return session.connection().execute(stale).rowcount
