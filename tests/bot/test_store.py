@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
@@ -36,13 +37,13 @@ async def test_a_failing_use_case_leaves_nothing_half_done(
     def broken_mention(user_id: str) -> str:
         raise RuntimeError("crash while writing the ask")
 
-    community.port.mention = broken_mention  # type: ignore[method-assign]
-    reply = await community.say("bob", "need", "python help")
-    assert "nothing was changed" in reply.text
-    with store.session() as session:
-        for table in (Need, Ask, Outbox):
-            assert session.exec(select(func.count()).select_from(table)).one() == 0
-    del community.port.mention
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(community.port, "mention", broken_mention)
+        reply = await community.say("bob", "need", "python help")
+        assert "nothing was changed" in reply.text
+        with store.session() as session:
+            for table in (Need, Ask, Outbox):
+                assert session.exec(select(func.count()).select_from(table)).one() == 0
     reply = await community.say("bob", "need", "python help")
     assert "privately asked one member" in reply.text
 
