@@ -7,9 +7,6 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import discord
-import yarl
-from discord.gateway import DiscordWebSocket
-from discord.http import Route
 
 from adapters.discord import text
 from adapters.discord.client import NO_MENTIONS, WhuffieClient
@@ -45,6 +42,7 @@ class DiscordAdapter:
         self.client = WhuffieClient(
             core,
             sync_guild_id=int(guild_id) if guild_id else None,
+            api_base=settings.api_base,
             gateway_url=settings.gateway_url,
             shard_count=settings.shard_count,
             shard_ids=settings.shard_ids,
@@ -59,12 +57,6 @@ class DiscordAdapter:
         """Connect to Discord and serve until cancelled, then disconnect cleanly."""
         if not self.settings.token:
             raise SettingsError("DISCORD_TOKEN is not set")
-        # discord.py keeps both endpoints as class attributes: set them at start, not at import.
-        saved = Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY
-        if self.settings.api_base:
-            Route.BASE = self.settings.api_base.rstrip("/")
-        if self.settings.gateway_url:
-            DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(self.settings.gateway_url)
         try:
             async with self.client:
                 await self.client.start(self.settings.token)
@@ -73,8 +65,6 @@ class DiscordAdapter:
                 "Discord refused DISCORD_TOKEN; copy the token again from the Bot page of "
                 "the developer portal"
             ) from None
-        finally:
-            Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY = saved
 
     async def stop(self) -> None:
         """Let the interactions being answered finish (briefly), then disconnect: `run` returns."""

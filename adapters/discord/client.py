@@ -12,11 +12,12 @@ from typing import TYPE_CHECKING, Any, cast
 import discord
 import yarl
 from discord import app_commands
-from discord.gateway import DiscordWebSocket
+from discord.webhook.async_ import async_context
 
 from adapters.discord import text
 from adapters.discord.commands import args_of, build_commands, target_of
 from adapters.discord.community import PLATFORM, community_of
+from adapters.discord.endpoints import Endpoints, EndpointsHTTPClient, EndpointsWebhookAdapter
 from adapters.discord.views import ActionButton, build_view
 from bot import texts
 from bot.buttons import Press
@@ -102,6 +103,7 @@ class WhuffieClient(discord.AutoShardedClient):
         core: Whuffie,
         *,
         sync_guild_id: int | None = None,
+        api_base: str = "",
         gateway_url: str = "",
         shard_count: int | None = None,
         shard_ids: Sequence[int] | None = None,
@@ -121,7 +123,10 @@ class WhuffieClient(discord.AutoShardedClient):
         )
         self.core = core
         self.sync_guild_id = sync_guild_id
-        self.gateway_url = gateway_url
+        # This client's endpoints (empty: Discord's own), in its own HTTP client, which the
+        # connection state shares; built before the command tree, which keeps it too.
+        self.endpoints = Endpoints(api_base, yarl.URL(gateway_url) if gateway_url else None)
+        self.http = self._connection.http = EndpointsHTTPClient(self.loop, self.endpoints)
         self.defer_after = defer_after
         self.tree: app_commands.CommandTree[WhuffieClient] = GuildCommandTree(self)
         self._max_concurrency: int | None = None
@@ -158,19 +163,29 @@ class WhuffieClient(discord.AutoShardedClient):
             return f"server {self.sync_guild_id} only"
         return "every server (global)"
 
+    async def start(self, token: str, *, reconnect: bool = True) -> None:
+        """Log in and serve, answering interactions at this client's API base."""
+        # discord.py answers interactions through the webhook adapter in this context
+        # variable; set here, it holds for the tasks this client starts, and no other.
+        adapter = async_context.set(EndpointsWebhookAdapter(self.endpoints))
+        try:
+            await super().start(token, reconnect=reconnect)
+        finally:
+            async_context.reset(adapter)
+
     async def launch_shards(self) -> None:
         """Start the shards; a configured gateway URL wins over the one Discord advertises."""
         # discord.py connects to the URL from GET /gateway/bot only when it asks there for the
-        # shard count; with a count known (here, or set for a shard group) it connects to
-        # DEFAULT_GATEWAY, as fresh reconnects always do (resumes go where READY said).
-        # `run` sets DEFAULT_GATEWAY from the settings and restores it afterwards; without a
-        # configured URL it becomes the advertised one, so a shard group goes there too.
-        if self.shard_count is None or not self.gateway_url:
+        # shard count; with a count known (here, or set for a shard group) it connects to its
+        # default gateway, as fresh reconnects always do (resumes go where READY said). This
+        # client's HTTP client takes those to its own gateway: the configured URL, else the
+        # advertised one, so a shard group goes there too.
+        if self.shard_count is None or self.endpoints.gateway is None:
             recommended, advertised, _ = await self.http.get_bot_gateway()
             if self.shard_count is None:
                 self.shard_count = recommended
-            if not self.gateway_url:
-                DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(advertised)
+            if self.endpoints.gateway is None:
+                self.endpoints.gateway = yarl.URL(advertised)
         await super().launch_shards()
 
     async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:

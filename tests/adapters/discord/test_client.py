@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
+from pathlib import Path
 
 import pytest
 from discord.gateway import DiscordWebSocket
+from discord.http import Route
 
 from adapters.discord import DiscordAdapter
 from adapters.discord.client import shard_list
+from adapters.discord.community import community_of
 from bot.app import Whuffie
 from bot.clock import ManualClock
+from bot.port import Message
 from bot.settings import SettingsError
 from bot.store import Store
 from tests.adapters.discord.conftest import bot_on, running, settings_for
 from tests.adapters.discord.fake import FakeDiscord
+from tests.adapters.discord.fake.gateway import INVALID_SESSION
 
+DISCORDS_API = Route.BASE
 DISCORDS_GATEWAY = DiscordWebSocket.DEFAULT_GATEWAY
 
 
@@ -82,6 +89,20 @@ async def test_without_the_setting_the_advertised_gateway_is_used(
     assert len(fake.identified) == 1
 
 
+async def test_a_session_discord_ends_is_identified_again_at_the_same_gateway(
+    fake: FakeDiscord, store: Store, clock: ManualClock
+) -> None:
+    """A fresh identify after Discord invalidates a session goes to DISCORD_GATEWAY_URL too."""
+    guild = fake.add_guild("makers", fake.add_user("olga"))
+    alice = fake.join(guild, "alice")
+    async with bot_on(fake, store, clock):
+        [session] = fake.sessions
+        await session.send(INVALID_SESSION, False)
+        await fake.until(lambda: len(fake.identified) == 2 and fake.sessions[-1].ready.is_set())
+        offer = await fake.answered(await fake.slash(guild, alice, "offer", skills="figma"))
+    assert "Added to your profile: figma" in offer.replies[0].content
+
+
 async def test_a_preset_shard_count_still_uses_the_advertised_gateway(
     store: Store, clock: ManualClock
 ) -> None:
@@ -96,6 +117,32 @@ async def test_a_preset_shard_count_still_uses_the_advertised_gateway(
     assert ("GET", "/api/v10/gateway/bot") in fake.requests
     assert sorted(tuple(i["shard"]) for i in fake.identified) == [(0, 2), (1, 2)]
     assert DiscordWebSocket.DEFAULT_GATEWAY == DISCORDS_GATEWAY, "put back once stopped"
+
+
+async def test_two_bots_in_one_process_each_talk_to_their_own_discord(
+    tmp_path: Path, clock: ManualClock
+) -> None:
+    """Endpoints belong to a client: two bots at once each answer and DM through their own."""
+    fakes = [FakeDiscord(), FakeDiscord()]
+    stores = [Store.connect(f"sqlite:///{tmp_path / f'bot{i}.db'}") for i in (1, 2)]
+    async with contextlib.AsyncExitStack() as stack:
+        for fake, store in zip(fakes, stores, strict=True):
+            store.upgrade()
+            stack.callback(store.dispose)
+            await fake.start()
+            stack.push_async_callback(fake.close)
+        guilds = [f.add_guild("makers", f.add_user("olga")) for f in fakes]
+        members = [f.join(g, "alice") for f, g in zip(fakes, guilds, strict=True)]
+        adapters = [
+            await stack.enter_async_context(bot_on(f, s, clock))
+            for f, s in zip(fakes, stores, strict=True)
+        ]
+        for fake, guild, member, adapter in zip(fakes, guilds, members, adapters, strict=True):
+            offer = await fake.answered(await fake.slash(guild, member, "offer", skills="figma"))
+            assert "Added to your profile: figma" in offer.replies[0].content
+            await adapter.send_dm(community_of(guild.id), [str(member.id)], Message("hello"))
+            assert [m.content for m in fake.dms(member)] == ["hello"]
+        assert (Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY) == (DISCORDS_API, DISCORDS_GATEWAY)
 
 
 async def test_each_shard_serves_its_own_guilds(store: Store, clock: ManualClock) -> None:
