@@ -90,6 +90,11 @@ class HistoryIndex:
             if not doc.helpers:
                 self._drop(doc_id)
 
+    def words_of(self, member: int) -> frozenset[str]:
+        """Every word of the remembered needs a member helped with."""
+        docs = self._docs
+        return frozenset(w for d in self._by_member.get(member, ()) for w in docs[d].words)
+
     def similar(self, text: str, *, k: int, max_words: int, budget: int) -> list[Similar]:
         """The `k` remembered needs most like this text, best first.
 

@@ -18,13 +18,13 @@ import heapq
 import math
 import time
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from matching.activity import Activity
 from matching.candidate import Candidate, Reason
-from matching.history import HistoryIndex, Similar
+from matching.history import HistoryIndex, Similar, need_words
 from matching.normalize import STOPWORDS, fold, terms, words
 from matching.profiles import Profiles, skill_items
 from matching.vocabulary import Hit
@@ -86,6 +86,22 @@ class _Query:
         return max((h.strength for h in self.hits if h.term in skills), default=0.0)
 
 
+# Needs embedded in one call by `explain_each`: most lists stop after a few fits.
+_EXPLAINED_AT_ONCE = 32
+# Needs whose words and meaning are kept for the next `explain_each`.
+_SEEN_TEXTS = 4096
+# Room for rounding between two ways of computing the same cosine, always towards "maybe".
+_SLACK = 1e-5
+
+
+@dataclass(frozen=True)
+class _Reach:
+    """A need could fit a member: whether its words and its meaning could find their help."""
+
+    history: bool
+    meaning: bool
+
+
 class Matcher:
     """Ranks members against a need by activity, past help and the skills they offered."""
 
@@ -103,6 +119,10 @@ class Matcher:
         self._help_times: list[float] = []  # when each help happened, in order
         self._log: list[tuple[tuple[str, ...], str, float]] = []  # helps as recorded
         self._stored: dict[int, float] = {}  # member -> stored (undecayed) activity
+        # Bumped at every change of the history: what a need's words find depends on it.
+        self._history_changes = 0
+        self._seen_key: tuple[int, int] = (-1, -1)
+        self._seen_texts: dict[str, tuple[list[Hit], Vectors | None]] = {}
 
     # -- profile changes (incremental) ---------------------------------------------------
 
@@ -163,6 +183,7 @@ class Matcher:
         self._activity = Activity(1.0)  # on the community's clock (see `_clock`)
         self._help_times = []
         self._log = []
+        self._history_changes += 1
         for helpers, text, at in log:
             self.record_helps(helpers, text, at)
 
@@ -179,6 +200,7 @@ class Matcher:
     ) -> None:
         """Several members helped resolve the same need (one history entry for all)."""
         when = time.time() if at is None else at
+        self._history_changes += 1
         names = tuple(dict.fromkeys(helpers))
         self._log.append((names, need_text, when))
         when = self._clock(when)
@@ -204,6 +226,7 @@ class Matcher:
         profiles, stored, history, log = self._profiles, self._stored, self._history, self._log
         weight = self._activity.weight
         now = time.time()
+        self._history_changes += 1
         for helper, text, at in helps:
             name = str(helper)
             when = now if at is None else at
@@ -315,6 +338,114 @@ class Matcher:
             return None
         return self._candidate(m, self._score(m, query), query)
 
+    def explain_each(self, texts: Iterable[str], member_id: str) -> Iterator[Candidate | None]:
+        """`explain` for each of many needs and one member, lazily, with the same answers.
+
+        Most needs cannot fit a given member, and saying so needs no search of the whole
+        history or of every skill's meaning: a need is searched only as far as the member's
+        own skills, past help and past needs' meanings say it could fit them. The others are
+        None at once.
+        """
+        m = self._profiles.ids.get(member_id)
+        if m is None:
+            yield from (None for _ in texts)
+            return
+        reach = self._reach(m)
+        batch: list[str] = []
+        for text in texts:
+            batch.append(text)
+            if len(batch) == _EXPLAINED_AT_ONCE:
+                yield from self._explain_batch(batch, m, reach)
+                batch = []
+        yield from self._explain_batch(batch, m, reach)
+
+    def _explain_batch(
+        self,
+        texts: list[str],
+        m: int,
+        reach: Callable[[str, list[Hit], Vectors | None], _Reach | None],
+    ) -> Iterator[Candidate | None]:
+        skills = self._profiles.skills[m]
+        for text, (found, rough) in zip(texts, self._seen(texts), strict=True):
+            could = reach(text, found, rough)
+            if could is None:
+                yield None
+                continue
+            query = self._query(text, history=could.history, meaning=could.meaning)
+            if not query.helped(m) and not query.fits(skills, self.weights.fit):
+                yield None
+                continue
+            yield self._candidate(m, self._score(m, query), query)
+
+    def _seen(self, texts: list[str]) -> list[tuple[list[Hit], Vectors | None]]:
+        """The skills each need names by its words, and its meaning roughly.
+
+        Kept for the next member's list while the skills and the history stay the same:
+        every member's `/needs` looks through the same open needs.
+        """
+        key = (self._profiles.generation, self._history_changes)
+        if self._seen_key != key or len(self._seen_texts) > _SEEN_TEXTS:
+            self._seen_key, self._seen_texts = key, {}
+        seen = self._seen_texts
+        new = [t for t in dict.fromkeys(texts) if t not in seen]
+        semantic = self._profiles.semantic
+        vectors: list[Vectors | None] = [None] * len(new)
+        if semantic is not None and new:
+            from matching.semantic import with_aliases
+
+            vectors = list(semantic.embedder.embed([with_aliases(t) for t in new]))
+        for text, vector in zip(new, vectors, strict=True):
+            seen[text] = (self._profiles.vocabulary.find(text, self._is_word), vector)
+        return [seen[t] for t in texts]
+
+    def _reach(self, m: int) -> Callable[[str, list[Hit], Vectors | None], _Reach | None]:
+        """What could make a need (its text, and its meaning roughly) fit member `m`.
+
+        None when nothing could: no skill of theirs fits by its words, none is near enough
+        in meaning to fit, they helped with no need sharing a word with it, and none of
+        theirs is as close in meaning as the same need again. Otherwise, whether the history
+        by words and past needs by meaning could credit them at all: only then are they
+        searched. Every bound leans towards "could", so the answers are `explain`'s.
+        """
+        p, w = self._profiles, self.weights
+        mine = p.skills[m]
+        past_words = self._history.words_of(m)
+        semantic, meanings = p.semantic, self._meanings
+        skill_terms = [t for t in mine if semantic is not None and semantic.has(t)]
+        skill_vectors = semantic.vectors_of(skill_terms) if semantic is not None else None
+        past_vectors = None
+        if meanings is not None and w.meaning_history > 0:
+            past_vectors = meanings.vectors_of(m)
+        span = max(1e-9, w.semantic_hi - w.semantic_lo)
+
+        def reach(text: str, found: list[Hit], rough: Vectors | None) -> _Reach | None:
+            lexical: dict[str, float] = {}
+            for h in found:
+                if h.term in mine:
+                    lexical[h.term] = h.strength * (w.part_fit if h.kind == "part" else 1.0)
+            history = bool(past_words) and not past_words.isdisjoint(need_words(text))
+            fits = any(s >= w.fit for s in lexical.values())
+            meaning = close = False
+            if rough is not None and rough.any():
+                if past_vectors is not None and len(past_vectors):
+                    nearest = float((past_vectors @ rough).max())
+                    meaning = nearest >= w.meaning_history_lo - _SLACK
+                    close = nearest >= w.meaning_history_fit - _SLACK
+                if not fits and skill_vectors is not None and len(skill_vectors):
+                    cosines = skill_vectors @ rough
+                    fits = any(
+                        1.0
+                        - (1.0 - lexical.get(term, 0.0))
+                        * (1.0 - min(1.0, max(0.0, (float(c) + _SLACK - w.semantic_lo) / span)))
+                        >= w.fit - _SLACK
+                        for term, c in zip(skill_terms, cosines, strict=True)
+                    )
+            if not (fits or history or close):
+                return None
+            return _Reach(history, meaning)
+
+        return reach
+
     def rank_all(self, text: str, *, exclude: Collection[str] = ()) -> list[tuple[str, float]]:
         """Every member, best first, with scores: for offline evaluation (costs O(members))."""
         query = self._query(text)
@@ -333,7 +464,12 @@ class Matcher:
     def _is_word(self, word: str) -> bool:
         return self._history.document_frequency(word) >= self.weights.known_word_df
 
-    def _query(self, text: str) -> _Query:
+    def _query(self, text: str, *, history: bool = True, meaning: bool = True) -> _Query:
+        """What a need finds: skills by words and meaning, past help by words and meaning.
+
+        Without `history` (or `meaning`) the past needs by words (or by meaning) are not
+        searched, for a member they could not credit anyway.
+        """
         p, w = self._profiles, self.weights
         found = p.vocabulary.find(text, self._is_word)
         # A skill named by some of its words (`part`) fits and ranks by the share named.
@@ -349,12 +485,16 @@ class Matcher:
             near = p.semantic.nearest(vector, w.semantic_k, w.semantic_lo)
             hits, ranking = self._with_meaning(hits, ranking, near)
         weights = [(h.term, w.skills * ranking[h.term] * p.idf(h.term)) for h in hits]
-        similar = self._history.similar(
-            text, k=w.similar_needs, max_words=w.query_words, budget=w.history_budget
+        similar = (
+            self._history.similar(
+                text, k=w.similar_needs, max_words=w.query_words, budget=w.history_budget
+            )
+            if history
+            else []
         )
-        history, shared = self._credit(similar)
-        meaning, close = self._meaning_votes(vector)
-        return _Query(text, hits, weights, history, shared, vector, meaning, close)
+        helped, shared = self._credit(similar)
+        votes, close = self._meaning_votes(vector if meaning else None)
+        return _Query(text, hits, weights, helped, shared, vector, votes, close)
 
     def _meaning_votes(self, vector: Vectors | None) -> tuple[dict[int, float], frozenset[int]]:
         """Votes from past needs near in meaning, and who helped with the same need again.

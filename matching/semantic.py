@@ -311,6 +311,18 @@ class SemanticIndex:
             ranked.append(phrase)
         return ranked
 
+    def has(self, term: str) -> bool:
+        """Whether a skill can be found by meaning."""
+        return term in self._rows or term in self._pending
+
+    def vectors_of(self, terms: Sequence[str]) -> Vectors:
+        """The vectors of these skills, one row each (a skill without one is left out)."""
+        self.flush()
+        rows = [r for t in terms if (r := self._rows.get(t)) is not None]
+        return np.array([self._vectors.get(r) for r in rows], dtype=np.float32).reshape(
+            len(rows), self.embedder.dim
+        )
+
     def nearest(self, query: Vectors, k: int, floor: float) -> list[tuple[str, float]]:
         """The `k` skills most like a vector, with cosine at least `floor`, best first."""
         self.flush()
@@ -374,6 +386,14 @@ class PastNeeds:
             for i, c in zip(rows, sims, strict=True)
             if c >= floor and self._helpers[i]
         ]
+
+    def vectors_of(self, member: int) -> Vectors:
+        """The vectors of the remembered needs a member helped with, one row each."""
+        self.flush()
+        rows = [i for i, helpers in enumerate(self._helpers) if member in helpers]
+        return np.array([self._vectors.get(r) for r in rows], dtype=np.float32).reshape(
+            len(rows), self.embedder.dim
+        )
 
     def flush(self) -> None:
         """Embed the needs added since the last search."""

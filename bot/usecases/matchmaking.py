@@ -197,8 +197,9 @@ def open_needs_for(
     ).all()
     found: list[OpenNeed] = []
     with ctx.matchers.using(session, member.community_id) as matcher:
-        for need in recent:
-            fit = matcher.explain(need.text, str(member.id))
+        # Needs are explained lazily, newest first: the list stops at `most`.
+        fits = matcher.explain_each((n.text for n in recent), str(member.id))
+        for need, fit in zip(recent, fits, strict=True):
             requester = session.get(Member, need.requester_id) if fit else None
             if fit is None or requester is None:
                 continue

@@ -25,7 +25,7 @@ def on_event_loop() -> bool:
 async def test_match_and_explain_never_run_on_the_event_loop(
     community: Community, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Every match and explain of /need, /needs, an accept and /done runs in a worker thread."""
+    """Every match and fit of /need, /needs, an accept and /done runs in a worker thread."""
     calls: list[tuple[str, bool]] = []
 
     def spy(name: str, real: Callable[..., Any]) -> Callable[..., Any]:
@@ -37,11 +37,12 @@ async def test_match_and_explain_never_run_on_the_event_loop(
 
     monkeypatch.setattr(Matcher, "match", spy("match", Matcher.match))
     monkeypatch.setattr(Matcher, "explain", spy("explain", Matcher.explain))
+    monkeypatch.setattr(Matcher, "explain_each", spy("explain_each", Matcher.explain_each))
     await community.say("ann", "offer", "python, pitch decks")
     await community.say("bob", "need", "python help")
     await community.say("cat", "need", "pitch deck review")
     await community.say("ann", "needs")
     await community.say("ann", "accept", ask_id(community, "ann"))
     await community.say("bob", "done", "thanks")
-    assert {name for name, _ in calls} == {"match", "explain"}
+    assert {name for name, _ in calls} == {"match", "explain_each"}
     assert not [c for c in calls if c[1]], "a match ran on the event loop"

@@ -254,3 +254,42 @@ async def test_a_free_helper_is_asked_even_when_many_who_fit_are_paused(
     reply = await community.say("asker", "need", "help with a python script")
     assert "privately asked one member" in reply.text
     assert "python script" in community.port.last_to("zed").text
+
+
+async def test_needs_lists_the_newest_needs_i_fit_newest_first(community: Community) -> None:
+    """/needs shows the five newest open needs fitting my skills or my past help, newest
+    first: not mine, not one I declined, not one about something I never offered."""
+    await community.say("ann", "offer", "PostgreSQL, figma")
+    await community.say("bob", "need", "my sourdough starter died")
+    await community.say("ann", "give", "1")
+    await community.say("bob", "done", "thanks")  # ann has helped with sourdough
+    posted = [
+        ("cat", "slow postgres query on a big table"),
+        ("dan", "help me file my tax return"),
+        ("eve", "figma components keep breaking"),
+        ("fay", "sourdough starter smells odd"),
+        ("gus", "postgres replication lag"),
+        ("ann", "figma auto layout question"),
+        ("hal", "knitting a scarf"),
+        ("ida", "postgres vacuum never finishes"),
+        ("jon", "figma prototype links"),
+        ("kim", "figma variables for themes"),
+    ]
+    for who, text in posted:
+        await community.say(who, "need", text)
+        community.clock.advance(timedelta(minutes=1))
+    ask = next(m for m in community.port.to("ann") if "slow postgres query" in m.text)
+    decline = next(b for b in ask.buttons if b.command == "decline")
+    await community.say("ann", "decline", decline.arg)
+
+    listed = await community.say("ann", "needs")
+
+    shown = [line for line in listed.text.splitlines() if line.startswith(">")]
+    assert shown == [
+        "> figma variables for themes",
+        "> figma prototype links",
+        "> postgres vacuum never finishes",
+        "> postgres replication lag",
+        "> sourdough starter smells odd",
+    ]
+    assert "you helped with a similar need before ('sourdough', 'starter')" in listed.text
