@@ -18,7 +18,7 @@ from bot.buttons import Press, community_of_press
 from bot.clock import Clock, SystemClock
 from bot.context import Context
 from bot.edge import clean
-from bot.matchers import Warming
+from bot.matchers import Matchers, Warming
 from bot.matchers import prune as prune_changes
 from bot.members import ensure_member, find_member, keep_name_current
 from bot.models import Member
@@ -101,7 +101,11 @@ class Whuffie:
     def __init__(self, settings: Settings, store: Store, clock: Clock | None = None) -> None:
         self.settings = settings
         self.store = store
-        self.ctx = Context(settings=settings, clock=clock or SystemClock())
+        self.ctx = Context(
+            settings=settings,
+            clock=clock or SystemClock(),
+            matchers=Matchers(cache_dir=settings.cache_dir),
+        )
         self.sender = Sender(self.ctx, store)
         # Adapters take a place here before acknowledging a request, and give it back once
         # its work (reply and deliveries included) is done.

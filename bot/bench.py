@@ -41,7 +41,7 @@ from bot.models import (
     Thanks,
 )
 from bot.port import Actor, Invocation, Message
-from bot.settings import Settings
+from bot.settings import Settings, cache_dir
 from bot.store import Store
 from matching import normalize
 from matching.synthetic import FILLER
@@ -310,14 +310,53 @@ def _summary(ms: list[float]) -> dict[str, float]:
     return {"median_ms": round(statistics.median(ordered), 1), "p95_ms": round(p95, 1)}
 
 
-async def _measure(url: str, members: int, commands: int, started: float) -> dict[str, Any]:
+def _settings(url: str, cache: str) -> Settings:
+    """The settings of a bench process: its database, and where matchers are kept."""
+    return Settings(database_url=url, cache_dir=cache_dir({"WHUFFIE_CACHE_DIR": cache}))
+
+
+async def _first_need(core: Any, i: int, topic: str) -> int:
+    """Member `i` asks about `topic` until really answered (not "give me a few seconds"),
+    as one would; how many times they were asked to wait."""
+    warming = texts.warming_up().text
+    early_replies = 0
+    while True:
+        actor = Actor(PLATFORM, COMMUNITY, _user(i), f"member {i}")
+        answer = await core.handle(Invocation(actor, "need", f"how do i debug {topic}"))
+        await core.flush()
+        if answer.text != warming:
+            return early_replies
+        early_replies += 1
+
+
+async def _restart(url: str, members: int, started: float, cache: str) -> dict[str, Any]:
+    """Start the core again, as after a deploy: the time to its first answered /need."""
+    from bot.app import Whuffie
+
+    store = Store.connect(url)
+    core = Whuffie(_settings(url, cache), store)
+    core.attach(BenchPort())
+    core.start_matching()
+    await _first_need(core, members // 2, "postgres")
+    seconds = time.time() - started
+    store.dispose()
+    return {
+        "restart_to_first_need_s": round(seconds, 2),
+        "restart_matcher_loads": core.ctx.matchers.loads,
+        "restart_matcher_builds": core.ctx.matchers.builds,
+    }
+
+
+async def _measure(
+    url: str, members: int, commands: int, started: float, cache: str
+) -> dict[str, Any]:
     """Start the core as `whuffie run` would, then time what members and admins do."""
     from bot.app import Whuffie
 
     store = Store.connect(url)
     if store.is_sqlite:
         store.upgrade()
-    core = Whuffie(Settings(database_url=url), store)
+    core = Whuffie(_settings(url, cache), store)
     port = BenchPort()
     core.attach(port)
     core.start_matching()  # as `whuffie run` does
@@ -354,16 +393,7 @@ async def _measure(url: str, members: int, commands: int, started: float) -> dic
 
     # Until the matcher is built a /need is answered "give me a few seconds": the member
     # asks again, as one would, until it is really answered.
-    first, first_topic = next(who), next(topic)
-    warming = texts.warming_up().text
-    early_replies = 0
-    while True:
-        actor = Actor(PLATFORM, COMMUNITY, _user(first), f"member {first}")
-        answer = await core.handle(Invocation(actor, "need", f"how do i debug {first_topic}"))
-        await core.flush()
-        if answer.text != warming:
-            break
-        early_replies += 1
+    early_replies = await _first_need(core, next(who), next(topic))
     first_need = time.time() - started
     rss_after_start = _rss_mb()
     times: dict[str, list[float]] = {"need": [], "needs": [], "helpstats": [], "offer": []}
@@ -377,12 +407,14 @@ async def _measure(url: str, members: int, commands: int, started: float) -> dic
         t = time.perf_counter()
         await core.tick()
         ticks.append((time.perf_counter() - t) * 1000)
-    fresh = await _freshness(url, core, port, [next(who) for _ in range(commands)], members)
+    needers = [next(who) for _ in range(commands)]
+    fresh = await _freshness(url, core, port, needers, members, cache)
     store.dispose()
     return {
         "cold_start_to_first_need_s": round(first_need, 2),
         "asked_to_wait_first": early_replies,
         "matcher_builds": core.ctx.matchers.builds,
+        "matcher_loads": core.ctx.matchers.loads,
         "rss_after_first_need_mb": round(rss_after_start, 1),
         "rss_peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e6, 1),
         **{f"/{name}": _summary(ms) for name, ms in times.items()},
@@ -392,7 +424,7 @@ async def _measure(url: str, members: int, commands: int, started: float) -> dic
 
 
 async def _freshness(
-    url: str, reader: Any, port: BenchPort, needers: Sequence[int], members: int
+    url: str, reader: Any, port: BenchPort, needers: Sequence[int], members: int, cache: str
 ) -> dict[str, Any]:
     """Another process offers a skill nobody has; time this one's next /need about it.
 
@@ -402,7 +434,7 @@ async def _freshness(
     from bot.app import Whuffie
 
     other = Store.connect(url)
-    writer = Whuffie(Settings(database_url=url), other)
+    writer = Whuffie(_settings(url, cache), other)
     writer.attach(BenchPort())
     token = "".join(random.choice("bcdfghjklmnpqrstvwxz") for _ in range(6))
     times: list[float] = []
@@ -430,13 +462,15 @@ async def _freshness(
     }
 
 
-async def _load(url: str, members: int, seconds: float, seed: int, offers: float) -> int:
+async def _load(
+    url: str, members: int, seconds: float, seed: int, offers: float, cache: str
+) -> int:
     """One process of a throughput run: ready, wait for the start, then a closed loop of
     /need (and `offers` of /offer) from random members for `seconds`; the commands done."""
     from bot.app import Whuffie
 
     store = Store.connect(url)
-    core = Whuffie(Settings(database_url=url), store)
+    core = Whuffie(_settings(url, cache), store)
     core.attach(BenchPort())
     core.start_matching()
     while not await core.index_ready(COMMUNITY):
@@ -462,13 +496,15 @@ async def _load(url: str, members: int, seconds: float, seed: int, offers: float
     return done
 
 
-def _throughput(url: str, members: int, processes: int, seconds: float, offers: float) -> float:
+def _throughput(
+    url: str, members: int, processes: int, seconds: float, offers: float, cache: str
+) -> float:
     """Commands per second of `processes` bot processes on one database, all at once."""
     children = []
     for k in range(processes):
         command = [sys.executable, "-m", "bot.bench", "--load", "--database", url]
         command += ["--members", str(members), "--seconds", str(seconds)]
-        command += ["--seed", str(100 + k), "--offers", str(offers)]
+        command += ["--seed", str(100 + k), "--offers", str(offers), "--cache-dir", cache]
         children.append(
             subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         )
@@ -524,7 +560,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="also run one and then two processes for this long each (80%% /need, 20%% /offer)"
         " and report commands per second",
     )
+    parser.add_argument(
+        "--cache-dir",
+        default="",
+        help="where the bot processes keep built matchers between starts (as"
+        " WHUFFIE_CACHE_DIR: by default the user's cache folder; off: none)",
+    )
     parser.add_argument("--load", action="store_true", help=argparse.SUPPRESS)  # a load child
+    parser.add_argument("--restart", action="store_true", help=argparse.SUPPRESS)  # a child
     parser.add_argument("--seed", type=int, default=100, help=argparse.SUPPRESS)
     parser.add_argument("--offers", type=float, default=0.2, help=argparse.SUPPRESS)
     parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)  # the child
@@ -533,14 +576,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Fill the database, measure in a fresh process, and print the figures."""
+    cache = args.cache_dir or os.environ.get("WHUFFIE_CACHE_DIR", "")
+    cached = cache_dir({**os.environ, "WHUFFIE_CACHE_DIR": cache})
+    cache = str(cached) if cached is not None else "off"  # the same folder for every child
     if args.load:
         count = asyncio.run(
-            _load(args.database, args.members, args.seconds, args.seed, args.offers)
+            _load(args.database, args.members, args.seconds, args.seed, args.offers, cache)
         )
         print(count)
         return 0
     if args.measure:
-        figures = asyncio.run(_measure(args.database, args.members, args.commands, args.started))
+        figures = asyncio.run(
+            _measure(args.database, args.members, args.commands, args.started, cache)
+        )
+        print(json.dumps(figures))
+        return 0
+    if args.restart:
+        figures = asyncio.run(_restart(args.database, args.members, args.started, cache))
         print(json.dumps(figures))
         return 0
     if args.members < 20 or args.commands < 1:
@@ -554,18 +606,19 @@ def run(args: argparse.Namespace) -> int:
         report.update(fill(store, args.members))
         report["fill_s"] = round(time.perf_counter() - t, 1)
     store.dispose()
-    child = [sys.executable, "-m", "bot.bench", "--measure", "--database", args.database]
-    child += ["--members", str(args.members), "--commands", str(args.commands)]
-    child += ["--started", repr(time.time())]
-    done = subprocess.run(child, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        print(f"whuffie bench-e2e: the measuring process failed:\n{done.stderr}", file=sys.stderr)
-        return 1
-    report.update(json.loads(done.stdout.strip().splitlines()[-1]))
+    for mode in ("--measure", "--restart"):
+        child = [sys.executable, "-m", "bot.bench", mode, "--database", args.database]
+        child += ["--members", str(args.members), "--commands", str(args.commands)]
+        child += ["--cache-dir", cache, "--started", repr(time.time())]
+        done = subprocess.run(child, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            print(f"whuffie bench-e2e: a measuring process failed:\n{done.stderr}", file=sys.stderr)
+            return 1
+        report.update(json.loads(done.stdout.strip().splitlines()[-1]))
     report["whuffie_stats_json_s"] = _stats_from_shell(args.database)
     if args.seconds > 0:
-        one = _throughput(args.database, args.members, 1, args.seconds, 0.2)
-        two = _throughput(args.database, args.members, 2, args.seconds, 0.2)
+        one = _throughput(args.database, args.members, 1, args.seconds, 0.2, cache)
+        two = _throughput(args.database, args.members, 2, args.seconds, 0.2, cache)
         report["commands_per_s_1_process"] = one
         report["commands_per_s_2_processes"] = two
         report["two_processes_over_one"] = round(two / one, 2) if one else None

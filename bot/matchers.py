@@ -3,14 +3,18 @@ change log that every process writes, so an /offer anywhere costs nobody a rebui
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import logging
+import os
 import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sqlalchemy import Engine, delete, false, or_, update
 from sqlmodel import Session, col, select
@@ -24,7 +28,7 @@ from bot.models import (
     Community,
     IndexChange,
 )
-from matching import Matcher, normalize
+from matching import Matcher, normalize, snapshot
 
 if TYPE_CHECKING:
     from matching.semantic import Embedder
@@ -36,6 +40,9 @@ log = logging.getLogger(__name__)
 WAIT_FOR_BUILD = 5.0
 # Changes kept in the log per community: enough for any process that is running to catch up.
 KEEP_CHANGES = 100_000
+# Changes applied since a matcher's snapshot after which a fresher one is written: a restart
+# then replays at most about this many, and never finds the log pruned past its snapshot.
+REFRESH_AFTER = 10_000
 # Session keys: the versions this transaction wrote, and members it is forgetting.
 _WRITTEN = "whuffie.index.written"
 _LEAVING = "whuffie.index.leaving"
@@ -56,6 +63,8 @@ class _Entry:
     ready: threading.Event = field(default_factory=threading.Event)
     building: bool = False
     again: bool = False  # a rebuild was asked for while one ran: its snapshot may be too old
+    saved: int = 0  # the version of the newest snapshot on disk this process knows of
+    refreshing: bool = False  # a fresher snapshot is being written
 
 
 class Matchers:
@@ -63,7 +72,9 @@ class Matchers:
 
     A matcher is built from one consistent snapshot of the database (history first, then
     profiles), in a background thread with its own connection, so commands that do not match
-    anything never wait for it. Every skill change, resolved need and forgotten member is
+    anything never wait for it. Once built it is kept in a file under `cache_dir`, one per
+    database and community: the next start loads it and applies the log since, which costs
+    a fraction of a build. Every skill change, resolved need and forgotten member is
     written to `index_change` in the same transaction, numbered by the community's
     `profile_version`; before each use a matcher applies what is new since its version —
     changes made here and in every other process alike, and only once they are committed, so
@@ -76,18 +87,22 @@ class Matchers:
         *,
         wait: float = WAIT_FOR_BUILD,
         before_build: Any = None,
+        cache_dir: Path | None = None,
     ) -> None:
         # The meaning model is read-only: one copy serves every community of the process.
         self._embedder = embedder
         self._entries: dict[str, _Entry] = {}
         self._guard = threading.Lock()
         self._engine: Engine | None = None
-        self._queue: list[str] = []
+        self._queue: list[tuple[str, str]] = []  # (community, job)
         self._worker: threading.Thread | None = None
         self.wait = wait
         # Called in the building thread before each build (tests hold a build with it).
         self.before_build = before_build
         self.builds = 0  # how many full builds this process made
+        self.loads = 0  # how many matchers it loaded from their snapshot instead
+        self.cache_dir = cache_dir  # None: matchers are never kept between starts
+        self._fingerprint = ""
 
     # -- building --------------------------------------------------------------------------
 
@@ -113,12 +128,23 @@ class Matchers:
                 entry.again = entry.again or again
                 return
             entry.building = True
-            self._queue.append(community_id)
-            if self._worker is None or not self._worker.is_alive():
-                self._worker = threading.Thread(
-                    target=self._work, name="whuffie-index", daemon=True
-                )
-                self._worker.start()
+            self._queue.append((community_id, _BUILD))
+            self._start_worker()
+
+    def _schedule_refresh(self, community_id: str) -> None:
+        """Queue writing a fresher snapshot of the community's matcher."""
+        entry = self._entry(community_id)
+        with self._guard:
+            if entry.refreshing or entry.building:
+                return
+            entry.refreshing = True
+            self._queue.append((community_id, _REFRESH))
+            self._start_worker()
+
+    def _start_worker(self) -> None:
+        if self._worker is None or not self._worker.is_alive():
+            self._worker = threading.Thread(target=self._work, name="whuffie-index", daemon=True)
+            self._worker.start()
 
     def _work(self) -> None:
         while True:
@@ -126,8 +152,16 @@ class Matchers:
                 if not self._queue:
                     self._worker = None
                     return
-                community_id = self._queue.pop(0)
+                community_id, job = self._queue.pop(0)
             entry = self._entry(community_id)
+            if job == _REFRESH:
+                try:
+                    self._refresh(community_id, entry)
+                except Exception:
+                    log.exception("could not refresh the matcher snapshot of %s", community_id)
+                with self._guard:
+                    entry.refreshing = False
+                continue
             while True:
                 try:
                     self._build(community_id, entry)
@@ -150,19 +184,138 @@ class Matchers:
             self._embedder = shared_embedder()
         assert self._engine is not None
         started = time.perf_counter()
-        version, matcher = build(self._engine, community_id, self._embedder)
+        # Only a process's first matcher may come from a snapshot: a rebuild is asked for
+        # because the log cannot bring the one it has up to date.
+        restored = self._restore(community_id) if entry.matcher is None else None
+        if restored is not None:
+            version, matcher = restored.version, restored.matcher
+            how = f"loaded, with {restored.applied} change(s) since"
+        else:
+            version, matcher, epoch = build(self._engine, community_id, self._embedder)
+            # Written before it serves: a matcher in use changes under the lock.
+            self._save(community_id, matcher, version, epoch)
+            how = "built"
         with entry.lock:
             # A newer matcher may have caught up further than this snapshot: it catches up
             # from the snapshot's version at its next use.
             entry.matcher, entry.version = matcher, version
-            self.builds += 1
+            entry.saved = version if restored is None else restored.saved
+            if restored is None:
+                self.builds += 1
+            else:
+                self.loads += 1
         entry.ready.set()
         log.info(
-            "matcher of %s ready: %d profiles in %.1f s",
+            "matcher of %s ready: %d profiles %s in %.1f s",
             community_id,
             len(matcher),
+            how,
             time.perf_counter() - started,
         )
+        if restored is not None and restored.applied >= REFRESH_AFTER:
+            self._schedule_refresh(community_id)
+
+    # -- snapshots -------------------------------------------------------------------------
+
+    def _path(self, community_id: str) -> Path | None:
+        """The snapshot file of a community of this database, or None when none is kept."""
+        if self.cache_dir is None or self._engine is None:
+            return None
+        key = f"{_database(self._engine)}\0{community_id}".encode()
+        return self.cache_dir / f"matcher-{hashlib.sha256(key).hexdigest()[:32]}.snapshot"
+
+    def _fingerprinted(self) -> str:
+        if not self._fingerprint:
+            # The build's queries decide what a matcher holds as much as the matcher's code.
+            self._fingerprint = snapshot.fingerprint(self._embedder, Path(__file__).read_bytes())
+        return self._fingerprint
+
+    def _save(self, community_id: str, matcher: Matcher, version: int, epoch: str) -> None:
+        """Keep a matcher at `version` of the community row `epoch` for the next start."""
+        path = self._path(community_id)
+        if path is None or not epoch:
+            return
+        meta = {
+            "community": community_id,
+            "epoch": epoch,
+            "fingerprint": self._fingerprinted(),
+            "version": version,
+        }
+        started = time.perf_counter()
+        try:
+            snapshot.save(path, matcher, self._embedder, meta)
+        except Exception as exc:
+            # Only the type and the system's reason: never the contents being written.
+            reason = exc.strerror if isinstance(exc, OSError) else None
+            log.warning(
+                "could not keep the matcher of %s under %s (%s): the next start builds it",
+                community_id,
+                self.cache_dir,
+                reason or type(exc).__name__,
+            )
+            return
+        if self._forgotten_since(community_id, version):
+            # Someone left while it was built from the database as it was before: their
+            # words must not wait on disk for the rebuild.
+            self._discard(community_id)
+            return
+        log.info(
+            "matcher of %s kept at version %d in %.1f s",
+            community_id,
+            version,
+            time.perf_counter() - started,
+        )
+
+    def _restore(self, community_id: str) -> _Restored | None:
+        """The community's matcher from its snapshot, brought up to date from the log; None
+        when there is no usable snapshot."""
+        path = self._path(community_id)
+        if path is None or not path.exists():
+            return None
+        assert self._engine is not None
+        try:
+            meta, matcher = snapshot.load(path, self._embedder, self._fingerprinted())
+        except snapshot.Unusable as why:
+            log.info("matcher snapshot of %s not used: %s", community_id, why)
+            return None
+        with Session(self._engine) as session:
+            caught = replay(session, community_id, matcher, meta)
+        if caught is None:
+            log.info("matcher snapshot of %s is out of date: building it", community_id)
+            self._discard(community_id)  # it may hold a forgotten member's words
+            return None
+        matcher.prepare()
+        return _Restored(matcher, caught[0], caught[1], meta["version"], meta["epoch"])
+
+    def _refresh(self, community_id: str, entry: _Entry) -> None:
+        """Write a fresher snapshot from the one on disk and the log, never touching the
+        matcher in use (commands hold it)."""
+        restored = self._restore(community_id)
+        if restored is not None:
+            self._save(community_id, restored.matcher, restored.version, restored.epoch)
+            entry.saved = max(entry.saved, restored.version)
+
+    def _forgotten_since(self, community_id: str, version: int) -> bool:
+        """Whether a member of the community was forgotten after `version`."""
+        assert self._engine is not None
+        with Session(self._engine) as session:
+            found = session.exec(
+                select(IndexChange.id)
+                .where(
+                    IndexChange.community_id == community_id,
+                    col(IndexChange.version) > version,
+                    IndexChange.kind == INDEX_FORGET,
+                )
+                .limit(1)
+            ).first()
+        return found is not None
+
+    def _discard(self, community_id: str) -> None:
+        """Delete the community's snapshot (a member was forgotten, or it is out of date)."""
+        path = self._path(community_id)
+        if path is not None:
+            with contextlib.suppress(OSError):
+                path.unlink()
 
     def warming(self) -> bool:
         """Whether some community's first matcher is still being built."""
@@ -242,10 +395,15 @@ class Matchers:
             apply(matcher, change)
             entry.version = change.version
             if change.kind == INDEX_FORGET:
+                self._discard(community_id)  # their words must not wait on disk for the rebuild
                 self._schedule(community_id)
+        if entry.version - entry.saved >= REFRESH_AFTER:
+            entry.saved = entry.version  # asked once; the refresh writes at least this far
+            self._schedule_refresh(community_id)
 
     def forget(self, community_id: str) -> None:
         """Drop a community's matcher (the community itself is gone)."""
+        self._discard(community_id)
         with self._guard:
             entry = self._entries.get(community_id)
             if entry is not None and not entry.building:
@@ -289,7 +447,9 @@ class Matchers:
     def forgot(
         self, session: Session, community_id: str, member_id: int, need_ids: Iterable[int]
     ) -> None:
-        """A member was forgotten: their words leave the log too, and every process rebuilds."""
+        """A member was forgotten: their words leave the log and this process's snapshot too,
+        and every process rebuilds."""
+        self._discard(community_id)
         needs = list(need_ids)
         session.execute(
             delete(IndexChange).where(
@@ -330,6 +490,66 @@ class Matchers:
         session.flush()
 
 
+class _Restored(NamedTuple):
+    """A matcher loaded from its snapshot and brought up to date."""
+
+    matcher: Matcher
+    version: int  # the version it is at now
+    applied: int  # changes applied since its snapshot
+    saved: int  # the version of its snapshot
+    epoch: str  # the community row's
+
+
+_BUILD = "build"
+_REFRESH = "refresh"
+
+
+def _database(engine: Engine) -> str:
+    """The database an engine opens, as one string (no password): snapshots of two
+    databases never share a file."""
+    url = engine.url
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        url = url.set(database=os.path.abspath(url.database or ""))
+    return url.render_as_string(hide_password=True)
+
+
+def replay(
+    session: Session, community_id: str, matcher: Matcher, meta: dict[str, Any]
+) -> tuple[int, int] | None:
+    """Apply the log since a snapshot's version to its matcher: the version reached and how
+    many changes that took, or None when the log cannot bring it up to the database.
+
+    That is when the snapshot is of another community row (deleted and made again), or
+    newer than the database (restored from a backup), or when changes are missing (pruned,
+    an import that logs none) or a member was forgotten since (their words are in it).
+    """
+    row = session.get(Community, community_id)
+    version = meta.get("version")
+    if (
+        row is None
+        or not row.index_epoch
+        or meta.get("epoch") != row.index_epoch
+        or meta.get("community") != community_id
+        or not isinstance(version, int)
+        or version > row.profile_version
+    ):
+        return None
+    changes = session.exec(
+        select(IndexChange)
+        .where(IndexChange.community_id == community_id, col(IndexChange.version) > version)
+        .order_by(col(IndexChange.version), col(IndexChange.id))
+    )
+    applied = 0
+    for change in changes:
+        if change.version > version + 1 or change.kind == INDEX_FORGET:
+            return None
+        apply(matcher, change)
+        version = change.version
+        applied += 1
+    # Versions are taken in order and the row was read first: every one up to it is here.
+    return (version, applied) if version >= row.profile_version else None
+
+
 @dataclass(frozen=True)
 class _Change:
     kind: str
@@ -368,8 +588,9 @@ def apply(matcher: Matcher, change: IndexChange) -> None:
             matcher.remove_skill(member, skill)
 
 
-def build(engine: Engine, community_id: str, embedder: Embedder | None) -> tuple[int, Matcher]:
-    """A community's matcher from one consistent snapshot, and the version it holds."""
+def build(engine: Engine, community_id: str, embedder: Embedder | None) -> tuple[int, Matcher, str]:
+    """A community's matcher from one consistent snapshot of the database, the version it
+    holds, and the community row's epoch."""
     matcher = Matcher(embedder=embedder)
     with engine.connect() as conn:
         sqlite = engine.dialect.name == "sqlite"
@@ -383,10 +604,11 @@ def build(engine: Engine, community_id: str, embedder: Embedder | None) -> tuple
             mark = "?" if sqlite else "%s"
             cursor = raw.cursor()
             cursor.execute(
-                f"SELECT profile_version FROM community WHERE id = {mark}", (community_id,)
+                f"SELECT profile_version, index_epoch FROM community WHERE id = {mark}",
+                (community_id,),
             )
             found = cursor.fetchone()
-            version = int(found[0]) if found else 0
+            version, epoch = (int(found[0]), str(found[1])) if found else (0, "")
             # History first: a member's activity is known before their skills are posted,
             # so each posting is sorted once instead of reordered at every help.
             # On PostgreSQL the rows stay on the server until read: a million members'
@@ -407,7 +629,7 @@ def build(engine: Engine, community_id: str, embedder: Embedder | None) -> tuple
             )
             matcher.add_skill_rows(_rows(streamed))
     matcher.prepare()
-    return version, matcher
+    return version, matcher, epoch
 
 
 def _rows(cursor: Any) -> Iterator[tuple[Any, ...]]:

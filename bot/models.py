@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 from typing import Any
 
@@ -57,6 +58,9 @@ class Community(SQLModel, table=True):
     id: str = Field(primary_key=True, max_length=200)
     platform: str = Field(max_length=20)
     profile_version: int = 0  # bumped on every skill change, so other processes can reload
+    # Made with the row: a matcher snapshot names the row it was built from, so a community
+    # deleted and made again (or another database) is never served an old one's matcher.
+    index_epoch: str = Field(default_factory=lambda: secrets.token_hex(8), max_length=32)
     # Members with at least one skill, kept by database triggers on `skill` (migration 0005),
     # so /helpstats reads one row instead of counting millions of skills.
     members_with_profile: int = 0

@@ -6,6 +6,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 
 DEFAULT_DATABASE_URL = "sqlite:///whuffie.db"
 
@@ -82,6 +83,20 @@ def _public_url(env: Mapping[str, str]) -> str:
     return raw
 
 
+def cache_dir(env: Mapping[str, str]) -> Path | None:
+    """WHUFFIE_CACHE_DIR: where built matchers are kept between starts; None when `off`.
+
+    By default the user's cache folder (`$XDG_CACHE_HOME/whuffie`, else `~/.cache/whuffie`).
+    """
+    raw = env.get("WHUFFIE_CACHE_DIR", "").strip()
+    if raw.lower() == "off":
+        return None
+    if raw:
+        return Path(raw).expanduser().absolute()
+    base = env.get("XDG_CACHE_HOME", "").strip()
+    return (Path(base) if base else Path.home() / ".cache") / "whuffie"
+
+
 def _admins(env: Mapping[str, str]) -> frozenset[str]:
     """WHUFFIE_ADMINS: `platform:community:user_id` entries, each an admin of one community.
 
@@ -149,6 +164,9 @@ class Settings:
     dashboard_link_valid: timedelta = timedelta(hours=24)
     # Where admins' browsers reach PORT (behind a proxy: its https address); empty: localhost.
     public_url: str = ""
+    # Where built matchers are kept between starts, so a restart loads one instead of
+    # building it again; None: never kept (each start builds them from the database).
+    cache_dir: Path | None = None
 
     @property
     def dashboard_base_url(self) -> str:
@@ -192,4 +210,5 @@ class Settings:
             dashboard_secret=_secret(env),
             dashboard_link_valid=_hours(env, "WHUFFIE_DASHBOARD_LINK_HOURS", 24),
             public_url=_public_url(env),
+            cache_dir=cache_dir(env),
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -12,12 +13,14 @@ from whuffie.cli import main
 
 
 def test_bench_e2e_fills_a_community_and_reports_every_figure(
-    database_url: str, capsys: pytest.CaptureFixture[str]
+    database_url: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     """A tiny community: every command is answered and timed, and the figures add up."""
     code = main(
         [
             "bench-e2e",
+            "--cache-dir",
+            str(tmp_path / "cache"),
             "--members",
             "200",
             "--commands",
@@ -37,6 +40,10 @@ def test_bench_e2e_fills_a_community_and_reports_every_figure(
     for figure in ("/need", "/needs", "/helpstats", "/offer", "tick_nothing_due"):
         assert report[figure]["median_ms"] > 0
     assert report["cold_start_to_first_need_s"] > 0
+    # Just filled: the first start builds the matcher, the restart loads what it kept.
+    assert (report["matcher_builds"], report["matcher_loads"]) == (1, 0)
+    assert report["restart_to_first_need_s"] > 0
+    assert (report["restart_matcher_builds"], report["restart_matcher_loads"]) == (0, 1)
     assert report["rss_after_first_need_mb"] > 0
     assert report["whuffie_stats_json_s"] > 0
     # Another process's /offer is seen by this one's next /need, every time.

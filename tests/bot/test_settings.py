@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -29,6 +30,20 @@ def test_fair_limits_are_read_and_checked() -> None:
     ) == (2, 4, 1, 6, 2)
     with pytest.raises(SettingsError, match="WHUFFIE_NEEDS_PER_HOUR"):
         Settings.from_env({"WHUFFIE_NEEDS_PER_HOUR": "0"})
+
+
+def test_the_matcher_cache_is_in_the_users_cache_folder_unless_set() -> None:
+    """WHUFFIE_CACHE_DIR: a folder of one's own, `off`, or by default the user's cache."""
+    home = Path.home()
+    assert Settings.from_env({}).cache_dir == home / ".cache" / "whuffie"
+    assert Settings.from_env({"XDG_CACHE_HOME": "/var/cache"}).cache_dir == Path(
+        "/var/cache/whuffie"
+    )
+    assert Settings.from_env({"WHUFFIE_CACHE_DIR": "/srv/whuffie"}).cache_dir == Path(
+        "/srv/whuffie"
+    )
+    assert Settings.from_env({"WHUFFIE_CACHE_DIR": "~/w"}).cache_dir == home / "w"
+    assert Settings.from_env({"WHUFFIE_CACHE_DIR": "OFF"}).cache_dir is None
 
 
 def test_database_timeouts_have_defaults_and_can_be_set() -> None:
