@@ -13,13 +13,19 @@ from sqlalchemy import text
 from sqlmodel import Session, col, func, select
 
 from bot.context import Context
-from bot.models import ASK_ACCEPTED, ASK_PENDING, NEED_INTRODUCED, Ask, Member, Need, Thanks
+from bot.models import (
+    ASK_ACCEPTED,
+    ASK_PENDING,
+    NEED_INTRODUCED,
+    ORIGIN_GIVE,
+    Ask,
+    Member,
+    Need,
+    Thanks,
+)
 
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
-
-# The reason on an ask a member chose for themselves with /give (the bot never sent it).
-GIVE_REASON = "you offered to help from the open needs"
 
 Wait = timedelta | None  # how long until one more is allowed; None: it is allowed now
 
@@ -119,7 +125,7 @@ def open_load(ctx: Context, session: Session, member_ids: Collection[int]) -> di
         .where(
             col(Ask.member_id).in_(ids),
             Ask.status == ASK_ACCEPTED,
-            Ask.reason == GIVE_REASON,
+            Ask.origin == ORIGIN_GIVE,
             Need.status == NEED_INTRODUCED,
             col(Need.introduced_at) > ctx.now() - ctx.settings.followup_after,
         )
@@ -146,7 +152,7 @@ def asked_enough(
         select(Ask.member_id)
         .where(
             col(Ask.member_id).in_(ids),
-            Ask.reason != GIVE_REASON,
+            Ask.origin != ORIGIN_GIVE,
             col(Ask.created_at) > now - HOUR,
         )
         .group_by(col(Ask.member_id))
@@ -157,7 +163,7 @@ def asked_enough(
         .join(Need, col(Need.id) == col(Ask.need_id))
         .where(
             col(Ask.member_id).in_(ids),
-            Ask.reason != GIVE_REASON,
+            Ask.origin != ORIGIN_GIVE,
             Need.requester_id == requester_id,
             col(Ask.created_at) > now - DAY,
         )

@@ -26,6 +26,11 @@ ASK_EXPIRED = "expired"
 ASK_SUPERSEDED = "superseded"  # someone else said yes first, or the need was resolved
 ASK_UNDELIVERABLE = "undeliverable"
 
+# How an ask came about (`Ask.origin`).
+ORIGIN_MATCH = "match"  # the matcher chose the member
+ORIGIN_GIVE = "give"  # the member chose the need themselves (/give, or /needs' button)
+ORIGIN_REFERRAL = "referral"  # someone who knows them thought of them (/refer)
+
 OUT_PENDING = "pending"
 OUT_SENDING = "sending"
 OUT_SENT = "sent"
@@ -168,7 +173,16 @@ class Ask(SQLModel, table=True):
     need_id: int = Field(foreign_key="need.id", index=True)
     member_id: int = Field(foreign_key="member.id", index=True)
     community_id: str = Field(foreign_key="community.id", max_length=200)
+    # Why the matcher chose the member ([] for no reason but being active), as `reasons_of`
+    # in bot/usecases/matchmaking.py reads it; None on asks made before reasons were kept as
+    # data, whose `reason` says why in English, as told to the member asked.
+    reasons: list[dict[str, Any]] | None = Field(
+        default=None, sa_column=Column(JSON, nullable=True)
+    )
     reason: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    origin: str = Field(
+        default=ORIGIN_MATCH, max_length=20, sa_column_kwargs={"server_default": ORIGIN_MATCH}
+    )
     status: str = Field(default=ASK_PENDING, max_length=20)
     created_at: datetime
     expires_at: datetime

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from matching.activity import Activity
-from matching.candidate import Candidate, Reason
+from matching.candidate import Candidate, PastHelp, Reason, SkillMatch
 from matching.history import HistoryIndex, Similar, need_words
 from matching.normalize import STOPWORDS, fold, terms, words
 from matching.profiles import Profiles, skill_items
@@ -32,7 +32,7 @@ from matching.vocabulary import Hit
 if TYPE_CHECKING:  # numpy loads only when a matcher is given a model
     from matching.semantic import Embedder, PastNeeds, Vectors
 
-__all__ = ["Candidate", "Matcher", "Reason", "Weights"]
+__all__ = ["Candidate", "Matcher", "PastHelp", "Reason", "SkillMatch", "Weights"]
 
 
 @dataclass(frozen=True)
@@ -662,7 +662,7 @@ class Matcher:
     def _candidate(self, m: int, score: float, query: _Query) -> Candidate:
         p = self._profiles
         skills = p.skills[m]
-        reasons = []
+        reasons: list[Reason] = []
         weight = dict(query.weights)
         hits = [h for h in query.hits if h.term in skills]
         hits.sort(key=lambda h: (-weight[h.term] * math.log1p(skills[h.term]), h.term))
@@ -672,8 +672,7 @@ class Matcher:
             matched = h.matched
             if h.kind == "semantic" and p.semantic is not None and query.vector is not None:
                 matched = p.semantic.about(query.text, h.term) or matched
-            reasons.append(Reason(p.written(m, h.term), matched, h.kind))
+            reasons.append(SkillMatch(p.written(m, h.term), matched, h.kind))
         if query.helped(m) or m in query.meaning:
-            words = ", ".join(f"'{w}'" for w in query.shared.get(m, ()))
-            reasons.append(Reason("", words, "history"))  # no words: alike in meaning
+            reasons.append(PastHelp(query.shared.get(m, ())))  # no words: alike in meaning
         return Candidate(p.names[m], score, tuple(reasons))

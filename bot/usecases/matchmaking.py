@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
 from sqlmodel import Session, col, func, or_, select
 
@@ -19,6 +20,8 @@ from bot.models import (
     NEED_INTRODUCED,
     NEED_OPEN,
     NEED_UNMET,
+    ORIGIN_GIVE,
+    ORIGIN_REFERRAL,
     Ask,
     Member,
     Need,
@@ -26,7 +29,7 @@ from bot.models import (
 )
 from bot.usecases.favours import favour_line, favours_from
 from bot.usecases.waiting import start_waiting
-from matching import Load, Reason
+from matching import Load, PastHelp, Reason, SkillMatch
 from matching import select as select_fairly
 
 # How many ranked candidates to consider before the fairness step picks whom to ask.
@@ -122,7 +125,7 @@ def send_ask(
         need_id=need.id,
         member_id=member.id,
         community_id=need.community_id,
-        reason=texts.why_you(reasons),
+        reasons=stored(reasons),
         created_at=ctx.now(),
         expires_at=ctx.now() + ctx.settings.ask_timeout,
     )
@@ -134,8 +137,7 @@ def send_ask(
         ask.id or 0,
         ctx.name(requester),
         ctx.quote(need.community_id, need.text),
-        # The reason repeats a member's own skill: escaped like any member text.
-        ctx.escape(need.community_id, ask.reason),
+        texts.why_you(escaped(ctx, need.community_id, reasons), ctx.name(requester)),
         favour_line(ctx, session, need, member, requester),
     )
     ctx.say(session, [member], message, ask=ask, about=[requester])
@@ -205,7 +207,7 @@ def open_needs_for(
                 continue
             quoted = ctx.quote(need.community_id, need.text)
             name = ctx.name(requester)
-            why = ctx.escape(need.community_id, texts.why_you(fit.reasons))
+            why = texts.why_you(escaped(ctx, need.community_id, fit.reasons))
             waiting = need.first_waited_at if need.status == NEED_UNMET else None
             found.append(OpenNeed(need.id, name, quoted, why, requester.id, waiting))
             if len(found) >= most:
@@ -255,7 +257,7 @@ def introduce(
         ctx.update_ask(session, ask, helper, texts.ask_closed(quoted, texts.ASK_ACCEPTED))
     requester = session.get(Member, need.requester_id)
     assert requester is not None
-    why = ctx.escape(need.community_id, ask.reason or "you offered to help")
+    why = why_introduced(ctx, ask)
     pass_on = pass_on_need(ctx, session, requester)
     message = texts.intro(
         ctx.name(requester),
@@ -267,3 +269,49 @@ def introduce(
     # The pass-it-on line names a third member.
     about = [m] if pass_on and (m := session.get(Member, pass_on.requester_id)) else []
     ctx.say(session, [requester, helper], message, about=about)
+
+
+def why_introduced(ctx: Context, ask: Ask) -> str:
+    """Why the helper was the one, worded for the introduction both sides read."""
+    if ask.origin == ORIGIN_GIVE:
+        return texts.WHY_GIVEN
+    if ask.origin == ORIGIN_REFERRAL:
+        return texts.WHY_REFERRED
+    if ask.reasons is None:  # asked before reasons were kept as data: the words told then
+        return texts.why_them_from_words(ctx.escape(ask.community_id, ask.reason))
+    return texts.why_them(escaped(ctx, ask.community_id, reasons_of(ask.reasons)))
+
+
+def escaped(ctx: Context, community_id: str, reasons: Sequence[Reason]) -> list[Reason]:
+    """The reasons with their members' words (skills, the need's words) made safe to show."""
+
+    def safe(words: str) -> str:
+        return ctx.escape(community_id, words)
+
+    return [
+        replace(r, skill=safe(r.skill), matched=safe(r.matched))
+        if isinstance(r, SkillMatch)
+        else replace(r, shared=tuple(safe(w) for w in r.shared))
+        for r in reasons
+    ]
+
+
+def stored(reasons: Sequence[Reason]) -> list[dict[str, Any]]:
+    """The matcher's reasons as an ask keeps them (`Ask.reasons`)."""
+    return [
+        {"kind": r.kind, "skill": r.skill, "matched": r.matched}
+        if isinstance(r, SkillMatch)
+        else {"kind": r.kind, "shared": list(r.shared)}
+        for r in reasons
+    ]
+
+
+def reasons_of(kept: Sequence[dict[str, Any]]) -> list[Reason]:
+    """An ask's kept reasons, back as the matcher gave them."""
+    found: list[Reason] = []
+    for r in kept:
+        if r.get("kind") == "history":
+            found.append(PastHelp(tuple(str(w) for w in r.get("shared", ()))))
+        elif r.get("kind") in ("exact", "alias", "fuzzy", "part", "semantic"):
+            found.append(SkillMatch(str(r["skill"]), str(r["matched"]), r["kind"]))
+    return found

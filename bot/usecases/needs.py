@@ -6,12 +6,13 @@ from sqlmodel import Session, col, select
 
 from bot import texts
 from bot.context import MAX_NEED_CHARS, Context, parse_id
-from bot.limits import GIVE_REASON, need_wait, one_at_a_time, open_load
+from bot.limits import need_wait, one_at_a_time, open_load
 from bot.models import (
     ASK_ACCEPTED,
     NEED_OPEN,
     NEED_UNMET,
     OPEN_NEED_STATUSES,
+    ORIGIN_GIVE,
     Ask,
     Member,
     Need,
@@ -114,7 +115,7 @@ def give(ctx: Context, session: Session, me: Member, inv: Invocation) -> Message
             need_id=wanted.id,
             member_id=me.id,
             community_id=me.community_id,
-            reason=GIVE_REASON,
+            origin=ORIGIN_GIVE,
             created_at=ctx.now(),
             expires_at=ctx.now(),
         )

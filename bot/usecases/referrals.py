@@ -24,6 +24,7 @@ from bot.models import (
     CONNECTOR_SUGGESTING,
     NEED_OPEN,
     NEED_UNMET,
+    ORIGIN_REFERRAL,
     Ask,
     ConnectorAsk,
     Member,
@@ -42,8 +43,6 @@ CONNECTOR_ASKS_PER_DAY = 2
 REFERRALS_PER_HOUR = 5
 # Connectors ranked before the ones who cannot be asked now are left out.
 CONNECTOR_POOL = 50
-# The reason stored on a referral's ask (the DM names who thought of them).
-REFERRAL_REASON = "someone who knows them thought of them"
 
 
 def reach(session: Session, community_id: str, most: int = CONNECTOR_POOL) -> list[tuple[int, int]]:
@@ -217,7 +216,7 @@ def refer(ctx: Context, session: Session, me: Member, inv: Invocation) -> Messag
         need_id=need.id,
         member_id=target.id,
         community_id=need.community_id,
-        reason=REFERRAL_REASON,
+        origin=ORIGIN_REFERRAL,
         created_at=ctx.now(),
         expires_at=ctx.now() + ctx.settings.ask_timeout,
     )

@@ -229,7 +229,7 @@ async def test_a_need_in_other_words_is_asked_with_what_it_sounds_like(
     reply = await community.say("bob", "need", "can someone look at my CV before I apply?")
     assert "privately asked one member" in reply.text
     ask = community.port.last_to("elena")
-    assert "the need about 'CV' sounds like your 'resume review'" in ask.text
+    assert "<@bob>'s need about 'CV' sounds like your 'resume review'" in ask.text
     assert not community.port.to("tomas")
     await community.say("elena", "accept", ask_id(community, "elena"))
     assert "sounds like their 'resume review'" in community.port.sent[-1].message.text

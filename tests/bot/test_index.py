@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 from bot.matchers import build, prune
 from bot.models import Member, Skill
 from bot.store import Store
-from matching import Matcher
+from matching import Matcher, Reason
 from matching.semantic import shared_embedder
 from tests.fakes import COMMUNITY, Community, two_processes
 
@@ -38,12 +38,9 @@ async def settled(c: Community, *pairs: tuple[str, str]) -> None:
         await c.say(requester, "done", "thank you")
 
 
-def ranking(matcher: Matcher) -> list[list[tuple[str, float, tuple[str, ...]]]]:
+def ranking(matcher: Matcher) -> list[list[tuple[str, float, tuple[Reason, ...]]]]:
     """What the matcher answers for each test need: who, their score, and why."""
-    return [
-        [(c.member_id, c.score, tuple(r.skill for r in c.reasons)) for c in matcher.match(q)]
-        for q in QUERIES
-    ]
+    return [[(c.member_id, c.score, c.reasons) for c in matcher.match(q)] for q in QUERIES]
 
 
 def current(c: Community) -> Matcher:

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from matching import Matcher
+from matching import Matcher, Reason
 from matching.semantic import shared_embedder
 from matching.snapshot import Unusable, fingerprint, load, save
 
@@ -37,12 +37,9 @@ def matcher() -> Matcher:
     return m
 
 
-def answers(m: Matcher) -> list[list[tuple[str, float, tuple[str, ...]]]]:
+def answers(m: Matcher) -> list[list[tuple[str, float, tuple[Reason, ...]]]]:
     """Who the matcher proposes for each query, with their score and reasons."""
-    return [
-        [(c.member_id, c.score, tuple(r.skill for r in c.reasons)) for c in m.match(q)]
-        for q in QUERIES
-    ]
+    return [[(c.member_id, c.score, c.reasons) for c in m.match(q)] for q in QUERIES]
 
 
 @pytest.fixture
