@@ -50,7 +50,7 @@ async def test_a_semantic_match_is_told_in_plain_words_to_each_reader(
 
 
 async def test_a_give_is_introduced_as_the_helper_offering(community: Community) -> None:
-    """A need taken from /needs says the helper offered to help, and counts as theirs to give."""
+    """A need taken from /needs is introduced as the helper offering to help."""
     await community.say("bob", "need", "someone to water my plants")
     await community.say("alice", "give", "1")
     intro = community.port.sent[-1].message.text
