@@ -33,10 +33,12 @@ from bot.models import (
     NEED_UNMET,
     Ask,
     Community,
+    ConnectorAsk,
     IndexChange,
     Member,
     Need,
     Outbox,
+    Referral,
     Skill,
     Thanks,
 )
@@ -106,7 +108,9 @@ def fill(
     with store.session() as session:
         if not store.is_sqlite:  # no running count to keep for rows about to go
             session.execute(text("ALTER TABLE skill DISABLE TRIGGER USER"))
-        for model in (IndexChange, Outbox, Ask, Thanks, Need, Skill, Member):
+        # Whatever points at a need or an ask goes before it (a run before this one left some).
+        done = (IndexChange, Outbox, Referral, ConnectorAsk, Ask, Thanks, Need, Skill, Member)
+        for model in done:
             session.execute(delete(model).where(col(model.community_id) == community))
         session.execute(delete(Community).where(col(Community.id) == community))
         session.add(Community(id=community, platform=platform, created_at=START))

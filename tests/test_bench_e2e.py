@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from sqlmodel import select
 
+from bot.bench import COMMUNITY, fill
+from bot.models import ConnectorAsk, Member, Need, Referral
 from bot.store import Store
 from bot.usecases.stats import compute
 from whuffie.cli import main
@@ -61,3 +65,31 @@ def test_bench_e2e_fills_a_community_and_reports_every_figure(
     assert stats.members_with_profile >= 200
     assert stats.needs_resolved == 40
     assert stats.needs_posted >= 43
+
+
+def test_filling_again_replaces_a_community_whose_needs_were_referred(store: Store) -> None:
+    """A benchmark run again on the same database: needs that went round connectors go too."""
+    fill(store, 40)
+    with store.session() as session:
+        need = session.exec(select(Need).where(Need.community_id == COMMUNITY)).first()
+        assert need is not None
+        members = session.exec(select(Member).where(Member.community_id == COMMUNITY)).all()
+        now = datetime.now(UTC)
+        session.add(
+            ConnectorAsk(
+                community_id=COMMUNITY, need_id=need.id, member_id=members[0].id, created_at=now
+            )
+        )
+        session.add(
+            Referral(
+                community_id=COMMUNITY,
+                need_id=need.id,
+                connector_id=members[0].id,
+                member_id=members[1].id,
+                created_at=now,
+            )
+        )
+    fill(store, 40)
+    with store.session() as session:
+        assert not session.exec(select(ConnectorAsk)).all()
+        assert len(session.exec(select(Member).where(Member.community_id == COMMUNITY)).all()) == 40
