@@ -55,13 +55,13 @@ def favours_from(
 
 
 def favour_line(
-    ctx: Context, session: Session, need: Need, member: Member, requester: Member
+    ctx: Context, need: Need, member: Member, requester: Member, favour: Favour | None
 ) -> str | None:
-    """The gentle line for an ask, if the member was once helped by the requester and wants it."""
-    if not member.favour_lines or member.id is None:
-        return None
-    favour = favours_from(session, need.community_id, requester.id, [member.id]).get(member.id)
-    if favour is None:
+    """The gentle line for an ask, if the member was once helped by the requester and wants it.
+
+    `favour`: the latest help the member had from the requester (`favours_from`), if any.
+    """
+    if not member.favour_lines or favour is None:
         return None
     words = " ".join(favour.text.split())
     if len(words) > RECALL_CHARS:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -27,7 +27,7 @@ from bot.models import (
     Need,
     Skill,
 )
-from bot.usecases.favours import favour_line, favours_from
+from bot.usecases.favours import Favour, favour_line, favours_from
 from bot.usecases.waiting import start_waiting
 from matching import Load, PastHelp, Reason, SkillMatch
 from matching import select as select_fairly
@@ -110,8 +110,8 @@ def ask_more(ctx: Context, session: Session, need: Need, how_many: int) -> int:
     most = ctx.settings.max_open_asks
     chosen = select_fairly(returning, loads, k=how_many, max_open=most)
     chosen += select_fairly(others, loads, k=how_many - len(chosen), max_open=most)
-    for candidate in chosen:
-        send_ask(ctx, session, need, members[int(candidate.member_id)], candidate.reasons)
+    picked = [(members[int(c.member_id)], c.reasons) for c in chosen]
+    send_asks(ctx, session, need, picked, owed=owed)
     return len(chosen)
 
 
@@ -119,29 +119,58 @@ def send_ask(
     ctx: Context, session: Session, need: Need, member: Member, reasons: Sequence[Reason]
 ) -> Ask:
     """Ask one member privately about a need, saying why them; their row is locked already."""
+    [ask] = send_asks(ctx, session, need, [(member, reasons)])
+    return ask
+
+
+def send_asks(
+    ctx: Context,
+    session: Session,
+    need: Need,
+    chosen: Sequence[tuple[Member, Sequence[Reason]]],
+    *,
+    owed: Mapping[int, Favour] | None = None,
+) -> list[Ask]:
+    """Ask members privately about a need, saying why each; their rows are locked already.
+
+    `owed`: the favours the requester did these members, when the caller has read them.
+    """
+    if not chosen:
+        return []
     requester = session.get(Member, need.requester_id)
     assert requester is not None
-    ask = Ask(
-        need_id=need.id,
-        member_id=member.id,
-        community_id=need.community_id,
-        reasons=stored(reasons),
-        created_at=ctx.now(),
-        expires_at=ctx.now() + ctx.settings.ask_timeout,
-    )
-    session.add(ask)
-    session.flush()
-    member.last_asked_at = ctx.now()
-    session.add(member)
-    message = texts.ask(
-        ask.id or 0,
-        ctx.name(requester),
-        ctx.quote(need.community_id, need.text),
-        texts.why_you(escaped(ctx, need.community_id, reasons), ctx.name(requester)),
-        favour_line(ctx, session, need, member, requester),
-    )
-    ctx.say(session, [member], message, ask=ask, about=[requester])
-    return ask
+    if owed is None:
+        ids = [m.id for m, _ in chosen if m.id is not None]
+        owed = favours_from(session, need.community_id, requester.id, ids)
+    now = ctx.now()
+    asks = [
+        Ask(
+            need_id=need.id,
+            member_id=member.id,
+            community_id=need.community_id,
+            reasons=stored(reasons),
+            created_at=now,
+            expires_at=now + ctx.settings.ask_timeout,
+        )
+        for member, reasons in chosen
+    ]
+    session.add_all(asks)
+    session.flush()  # their ids, for the buttons: all in one go
+    name = ctx.name(requester)
+    quoted = ctx.quote(need.community_id, need.text)
+    for ask, (member, reasons) in zip(asks, chosen, strict=True):
+        member.last_asked_at = now
+        session.add(member)
+        favour = owed.get(member.id) if member.id is not None else None
+        message = texts.ask(
+            ask.id or 0,
+            name,
+            quoted,
+            texts.why_you(escaped(ctx, need.community_id, reasons), name),
+            favour_line(ctx, need, member, requester, favour),
+        )
+        ctx.say(session, [member], message, ask=ask, about=[requester])
+    return asks
 
 
 def after_ask_closed(ctx: Context, session: Session, need: Need) -> None:
