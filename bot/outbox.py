@@ -14,7 +14,7 @@ from functools import partial
 
 from sqlalchemy import ColumnElement, and_, bindparam, delete, exists, func, not_, update
 from sqlalchemy.orm import aliased
-from sqlmodel import Session, col, or_, select
+from sqlmodel import Session, SQLModel, col, or_, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from bot.context import Context, button_data, button_of
@@ -47,6 +47,9 @@ MAX_ATTEMPTS = 30
 SEND_AT_ONCE = 8
 # Due rows looked at to fill a batch, past later messages of the same conversations.
 LOOK_AHEAD = 4 * SEND_AT_ONCE
+# A reply delivered is forgotten with the next claim, or at most this long after: far within
+# its lease, so no process takes it for one whose sender died.
+FORGET_REPLIES_WITHIN = timedelta(seconds=1)
 
 
 @dataclass(frozen=True)
@@ -111,13 +114,21 @@ def _conversation(row: Outbox) -> tuple[object, ...]:
     return ("dm", *sorted(row.recipients))
 
 
-def claim(ctx: Context, session: Session, limit: int = SEND_AT_ONCE) -> tuple[list[Claimed], bool]:
+def claim(
+    ctx: Context,
+    session: Session,
+    limit: int = SEND_AT_ONCE,
+    *,
+    replied: Sequence[Claimed] = (),
+) -> tuple[list[Claimed], bool]:
     """Take the next messages due for this process: at most `limit`, one per conversation.
 
     What is claimed is sent at once, all together: a process killed mid-send holds back the
     messages it was sending, for one short lease, and never a queue behind them. The flag
-    says whether more were due than were taken.
+    says whether more were due than were taken. `replied`: replies delivered since the last
+    claim, forgotten in the same transaction.
     """
+    _forget_replies(session, items=replied)
     platforms = list(ctx.ports)
     if not platforms:
         return [], False
@@ -262,6 +273,24 @@ def _sent(
         if ask is not None:
             ask.message_ref = ref
             session.add(ask)
+
+
+_OUTBOX = SQLModel.metadata.tables["outbox"]
+_DELIVERED_REPLY = delete(_OUTBOX).where(
+    _OUTBOX.c.id == bindparam("row"),
+    _OUTBOX.c.claimed_by == bindparam("token"),
+    _OUTBOX.c.status.in_((OUT_SENDING, OUT_PENDING)),
+)
+
+
+def _forget_replies(session: Session, *, items: Sequence[Claimed]) -> None:
+    """Delete delivered replies while their claims still hold them, in one statement.
+
+    As `_sent` does for each: a private answer, delivered, leaves nothing behind.
+    """
+    if items:
+        rows = [{"row": item.id, "token": item.token} for item in items]
+        session.connection().execute(_DELIVERED_REPLY, rows)
 
 
 def _undeliverable(
@@ -451,10 +480,10 @@ def _record(ctx: Context, session: Session, *, outcomes: Sequence[Outcome]) -> l
         .with_for_update()
         .execution_options(populate_existing=True)
     ).all()
-    # The asks whose message refs are kept, read at once rather than one by one.
+    # The asks whose message refs are kept, read at once rather than one by one; held here
+    # while the batch is written, as the session keeps only rows someone refers to.
     ask_ids = [r.ask_id for r in rows if r.ask_id is not None]
-    if ask_ids:
-        session.exec(select(Ask).where(col(Ask.id).in_(ask_ids))).all()
+    asks_read = session.exec(select(Ask).where(col(Ask.id).in_(ask_ids))).all() if ask_ids else []
     news = []
     for o in sorted(outcomes, key=lambda o: o.item.id):
         if o.refused is not None:
@@ -466,6 +495,7 @@ def _record(ctx: Context, session: Session, *, outcomes: Sequence[Outcome]) -> l
             _retry_later(ctx, session, item=o.item, why=o.failed, loaded=True)
         else:
             _sent(ctx, session, item=o.item, ref=o.ref, loaded=True)
+    del asks_read
     return news
 
 
@@ -486,12 +516,21 @@ class Sender:
         self.store = store
         self.closing = False  # set at shutdown: finish the messages in flight, claim no more
         self._in_flight: dict[int, Claimed] = {}
+        # Replies delivered whose rows are not deleted yet: with the next claim, or soon.
+        self._replied: list[Claimed] = []
+        self._forgetting: asyncio.Task[None] | None = None
+        self.forget_replies_within = FORGET_REPLIES_WITHIN.total_seconds()
 
     async def deliver(self) -> int:
         """Send everything due now through the ports; return how many went out."""
         sent = 0
         while not self.closing:
-            batch, more = await self.store.run(lambda s: claim(self.ctx, s))
+            replied, self._replied = self._replied, []
+            try:
+                batch, more = await self.store.run(partial(claim, self.ctx, replied=replied))
+            except BaseException:
+                self._replied[:0] = replied  # still to forget: with the next claim
+                raise
             if batch:
                 outcomes = await self._deliver_batch(batch)
                 sent += sum(1 for o in outcomes if o.sent)
@@ -550,10 +589,32 @@ class Sender:
             log.warning("reply %s not delivered (%s); it will go by DM", owed.id, why)
             await self.store.run(partial(_retry_later, self.ctx, item=owed, why=why))
         else:
-            await self.store.run(partial(_sent, self.ctx, item=owed, ref=None))
+            # Forgotten with the next claim (the adapter delivers right after answering),
+            # or on its own shortly: one transaction for many replies rather than one each.
+            self._replied.append(owed)
+            if self._forgetting is None or self._forgetting.done():
+                self._forgetting = asyncio.create_task(self._forget_soon())
         finally:
             renewing.cancel()
         self._in_flight.pop(owed.id, None)
+
+    async def _forget_soon(self) -> None:
+        """Forget the delivered replies no claim has taken with it meanwhile."""
+        await asyncio.sleep(self.forget_replies_within)
+        await self.forget_replies()
+
+    async def forget_replies(self) -> bool:
+        """Delete the rows of the replies delivered so far, in one transaction; False if not."""
+        replied, self._replied = self._replied, []
+        if not replied:
+            return True
+        try:
+            await self.store.run(partial(_forget_replies, items=replied))
+        except Exception as exc:
+            self._replied[:0] = replied  # for the next claim
+            log.warning("could not forget %d delivered replies yet (%s)", len(replied), exc)
+            return False
+        return True
 
     async def _keep_lease(self, items: Sequence[Claimed]) -> None:
         """Renew the lease a few times per lease period for as long as the sends last."""
@@ -567,7 +628,15 @@ class Sender:
                 log.warning("could not renew the lease on message(s) %s", ids, exc_info=True)
 
     async def release(self) -> int:
-        """Hand back what this process holds unsent (at shutdown); return how many."""
+        """Hand back what this process holds unsent (at shutdown); return how many.
+
+        Replies already delivered are forgotten first: sent again after a restart, they
+        would reach their member twice.
+        """
+        if self._forgetting is not None:
+            self._forgetting.cancel()
+        if not await self.forget_replies():
+            log.error("replies delivered before shutdown may be sent again after the start")
         held = list(self._in_flight.values())
         self._in_flight.clear()
         for item in held:

@@ -302,3 +302,73 @@ async def test_messages_to_one_member_arrive_in_the_order_they_were_owed(
     got = [m.text for m in community.port.to("ann")]
     assert len(got) == 5
     assert [next(n for n in range(5) if f"thank you {n}" in t) for t in got] == list(range(5))
+
+
+async def answered(community: Community, user: str, command: str, args: str = "") -> list[str]:
+    """`user` types a command answered through `answer`; the replies their channel got."""
+    got: list[str] = []
+
+    async def send(reply: Message) -> None:
+        got.append(reply.text)
+
+    actor = Actor("fake", COMMUNITY, user, user.title())
+    await community.core.answer(Invocation(actor, command, args), send)
+    return got
+
+
+async def test_a_command_its_reply_and_its_asks_take_three_transactions(
+    community: Community,
+) -> None:
+    """The reply is forgotten with the claim of the asks: the command, a claim, a record."""
+    for name in ("ann", "ben", "cat"):
+        await community.say(name, "offer", "python")
+    assert await community.core.index_ready(COMMUNITY)  # its matcher built beforehand
+    commits = 0
+
+    def counted(_connection: object) -> None:
+        nonlocal commits
+        commits += 1
+
+    engine = community.core.store.engine
+    event.listen(engine, "commit", counted)
+    try:
+        assert len(await answered(community, "bob", "need", "python help")) == 1
+        assert await community.core.flush() == 3
+    finally:
+        event.remove(engine, "commit", counted)
+    assert commits == 3
+
+
+async def no_reply_owed(store: Store) -> None:
+    """Wait until no reply is recorded as owed (a hang guard only: nothing here is timed)."""
+    async with asyncio.timeout(30):
+        while True:
+            with store.session() as session:
+                if not session.exec(select(Outbox).where(Outbox.kind == "reply")).all():
+                    return
+            await asyncio.sleep(0.01)
+
+
+async def test_a_delivered_reply_is_not_sent_again_when_nothing_else_is_delivered(
+    database_url: str,
+) -> None:
+    """No delivery follows the reply: it is forgotten all the same, and no process resends it."""
+    with two_processes(database_url) as (a, b):
+        a.core.sender.forget_replies_within = 0
+        assert len(await answered(a, "bob", "profile")) == 1
+        await no_reply_owed(a.core.store)
+        a.clock.advance(timedelta(hours=1))  # any lease on it long gone
+        await b.core.tick()
+    assert not a.port.to("bob")
+
+
+async def test_a_reply_delivered_just_before_a_stop_is_not_sent_again_after(
+    database_url: str,
+) -> None:
+    """Stopped right after a reply went out, nothing of it is sent again by the next start."""
+    with two_processes(database_url) as (a, b):
+        assert len(await answered(a, "bob", "profile")) == 1
+        await a.core.close()
+        a.clock.advance(timedelta(hours=1))
+        await b.core.tick()
+    assert not a.port.to("bob")
