@@ -433,13 +433,18 @@ async def _freshness(
     """Another process offers a skill nobody has; time this one's next /need about it.
 
     The other process is a second core with its own connection pool, as in `whuffie run`
-    twice: this core learns of the offer only through the database.
+    twice: this core learns of the offer only through the database. Its matcher is ready
+    before anything is timed: here it shares this process, and building it meanwhile would
+    slow this core's commands as no other process would.
     """
     from bot.app import Whuffie
 
     other = Store.connect(url)
     writer = Whuffie(_settings(url, cache), other)
     writer.attach(BenchPort())
+    writer.start_matching()
+    while not await writer.index_ready(COMMUNITY):
+        pass
     token = "".join(random.choice("bcdfghjklmnpqrstvwxz") for _ in range(6))
     times: list[float] = []
     found = 0
