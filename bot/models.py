@@ -6,7 +6,7 @@ import secrets
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Index, Text, UniqueConstraint, false
+from sqlalchemy import JSON, BigInteger, Column, Index, Text, UniqueConstraint, false, text
 from sqlmodel import Field, SQLModel
 
 # Status values are plain strings so both databases store them the same way.
@@ -81,7 +81,18 @@ class Community(SQLModel, table=True):
 class Member(SQLModel, table=True):
     """A member of one community, as the bot knows them: only what they told it."""
 
-    __table_args__ = (UniqueConstraint("community_id", "user_id"), NEVER_REUSE_IDS)
+    __table_args__ = (
+        UniqueConstraint("community_id", "user_id"),
+        # Every /need leaves paused members out: only they are in this index, so finding
+        # them never reads a million members who are not.
+        Index(
+            "ix_member_paused",
+            "community_id",
+            postgresql_where=text("paused"),
+            sqlite_where=text("paused = 1"),
+        ),
+        NEVER_REUSE_IDS,
+    )
 
     id: int = Field(default=None, primary_key=True)  # set by the database on flush
     community_id: str = Field(foreign_key="community.id", index=True, max_length=200)
