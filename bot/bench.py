@@ -27,7 +27,7 @@ from typing import Any
 from sqlalchemy import Table, bindparam, delete, insert, text
 from sqlmodel import SQLModel, col
 
-from bot import texts
+from bot import tallies, texts
 from bot.models import (
     NEED_RESOLVED,
     NEED_UNMET,
@@ -239,6 +239,8 @@ def fill(
             assert row is not None
             row.members_with_profile = sum(1 for n in skill_counts if n)
             session.add(row)
+    with store.session() as session:
+        tallies.recount(session, community)  # who helped whom, as the migration counts it
     if not store.is_sqlite:
         with store.engine.begin() as conn:
             # COPY with explicit ids leaves the sequence behind; the next member needs a fresh id.

@@ -91,6 +91,17 @@ class Member(SQLModel, table=True):
             postgresql_where=text("paused"),
             sqlite_where=text("paused = 1"),
         ),
+        # /helpstats reads the helpers' tallies from this index alone, and the longest chain
+        # from the other.
+        Index(
+            "ix_member_community_helps",
+            "community_id",
+            "helps_given",
+            "favours_given",
+            "first_helped_at",
+            "last_helped_at",
+        ),
+        Index("ix_member_community_chain", "community_id", "chain"),
         NEVER_REUSE_IDS,
     )
 
@@ -111,6 +122,15 @@ class Member(SQLModel, table=True):
     # The member said "no more community check-ins" (/pulse off).
     pulse_off: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     created_at: datetime
+    # Who helped whom, tallied as it happens (bot/tallies.py), so /helpstats reads the
+    # helpers' rows from an index instead of every introduction.
+    helps_given: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    favours_given: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    first_helped_at: datetime | None = None
+    last_helped_at: datetime | None = None
+    chain: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    chain_at: datetime | None = None
+    chain_before: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class Skill(SQLModel, table=True):

@@ -20,7 +20,7 @@ from sqlalchemy import delete
 from sqlmodel import Session, col, or_, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from bot import texts
+from bot import tallies, texts
 from bot.context import Context
 from bot.models import (
     ASK_PENDING,
@@ -143,6 +143,8 @@ def erase(ctx: Context, session: Session, me: Member) -> None:
         after_ask_closed(ctx, session, need)
     session.delete(me)
     session.flush()
+    # Helps through them are gone from the history: chains and counts are worked out again.
+    tallies.recount(session, cid)
     # Every process rebuilds its matcher: their needs' words live in others' history too.
     ctx.matchers.forgot(session, cid, me.id, my_need_ids)
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlmodel import Session, col, func, or_, select
 
-from bot import texts
+from bot import tallies, texts
 from bot.context import Context
 from bot.limits import asked_enough, open_load
 from bot.models import (
@@ -273,6 +273,7 @@ def introduce(
     need.followup_at = now + ctx.settings.followup_after
     need.waiting_since = need.checkin_at = None  # it waits no more
     session.add_all([ask, helper, need])
+    tallies.introduced(session, need, helper.id, now)
     quoted = ctx.quote(need.community_id, need.text)
     for other in session.exec(
         select(Ask).where(Ask.need_id == need.id, Ask.status == ASK_PENDING, Ask.id != ask.id)

@@ -7,11 +7,8 @@ import statistics
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
-from itertools import groupby
 from typing import Any
 
-from sqlalchemy import exists
-from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
 
 from bot import texts
@@ -90,7 +87,7 @@ def compute(session: Session, community_id: str, now: datetime | None = None) ->
 
     Each figure is an aggregate the database computes over an index, so the cost does not
     grow with building a Python object per need (a million members means 200k needs or more);
-    the longest pay-it-forward chain alone reads every introduction once, from an index.
+    who helped whom is read from the helpers' tallies (bot/tallies.py), not the needs.
     """
     now = now or utcnow()
     with_profile = session.exec(
@@ -113,7 +110,7 @@ def compute(session: Session, community_id: str, now: datetime | None = None) ->
         .group_by(col(Need.topic))
     ):
         unmet[topic or "(no topic)"] += count
-    intros_by_helper, pay_it_forward = _helpers(session, community_id)
+    intros_by_helper, pay_it_forward, favours_returned = _helpers(session, community_id)
     busiest_share = None
     if intros_by_helper:
         top = max(1, math.ceil(len(intros_by_helper) / 10))
@@ -134,7 +131,7 @@ def compute(session: Session, community_id: str, now: datetime | None = None) ->
         longest_waiting=waited.longest,
         helped_after_waiting=waited.helped,
         median_days_waited=waited.median_days,
-        favours_returned=_favours_returned(session, community_id),
+        favours_returned=favours_returned,
         longest_chain=_longest_chain(session, community_id),
         referrals_made=referrals_made,
         referrals_helped=referrals_helped,
@@ -175,40 +172,26 @@ def _median_hours_to_intro(session: Session, community_id: str, introduced: int)
     return statistics.median(hours)
 
 
-def _helpers(session: Session, community_id: str) -> tuple[list[int], int]:
-    """Introductions per helper, busiest first, and how many helpers pay help forward.
+def _helpers(session: Session, community_id: str) -> tuple[list[int], int, int]:
+    """Introductions per helper, busiest first; how many helpers pay help forward; and how
+    many introductions returned a favour.
 
     A pay-it-forward link is a member who was helped (introduced to a helper) and later helped
     someone: their latest introduction as a helper came after their first as a requester.
+    Each is read from the helpers' tallies (bot/tallies.py), from one index.
     """
-    per_helper = (
-        select(
-            col(Need.helper_id).label("member_id"),
-            func.count().label("intros"),
-            func.max(col(Need.introduced_at)).label("latest"),
-        )
-        .where(
-            Need.community_id == community_id,
-            col(Need.introduced_at).is_not(None),
-            col(Need.helper_id).is_not(None),
-        )
-        .group_by(col(Need.helper_id))
-        .subquery()
-    )
-    helped = aliased(Need)
-    was_helped_before = exists().where(
-        col(helped.community_id) == community_id,
-        col(helped.requester_id) == per_helper.c.member_id,
-        col(helped.helper_id).is_not(None),
-        col(helped.introduced_at) < per_helper.c.latest,
-    )
     counts: list[int] = []
-    forward = 0
-    for intros, paid_forward in session.execute(select(per_helper.c.intros, was_helped_before)):
-        counts.append(intros)
-        forward += bool(paid_forward)
+    forward = returned = 0
+    for given, favours, first, last in session.execute(
+        select(
+            Member.helps_given, Member.favours_given, Member.first_helped_at, Member.last_helped_at
+        ).where(Member.community_id == community_id, col(Member.helps_given) > 0)
+    ):
+        counts.append(given)
+        returned += favours
+        forward += first is not None and last is not None and last > first
     counts.sort(reverse=True)
-    return counts, forward
+    return counts, forward, returned
 
 
 @dataclass(frozen=True)
@@ -256,54 +239,13 @@ def _waited(session: Session, community_id: str, now: datetime) -> _Waited:
     return _Waited(count, longest, len(waits), median)
 
 
-def _favours_returned(session: Session, community_id: str) -> int:
-    """Introductions where the helper had been helped by the requester before."""
-    earlier = aliased(Need)
-    helped_before = exists().where(
-        col(earlier.community_id) == community_id,
-        col(earlier.requester_id) == col(Need.helper_id),
-        col(earlier.helper_id) == col(Need.requester_id),
-        col(earlier.introduced_at) < col(Need.introduced_at),
-    )
-    return session.exec(
-        select(func.count())
-        .select_from(Need)
-        .where(
-            Need.community_id == community_id,
-            col(Need.helper_id).is_not(None),
-            col(Need.introduced_at).is_not(None),
-            helped_before,
-        )
-    ).one()
-
-
 def _longest_chain(session: Session, community_id: str) -> int:
-    """The most helps in a row, each given by the member helped just before (A→B, B→C, …).
-
-    Introductions are read in time order; a help given at the same moment as the one its
-    helper received does not follow it.
-    """
-    rows = session.execute(
-        select(Need.introduced_at, Need.requester_id, Need.helper_id)
-        .where(
-            Need.community_id == community_id,
-            col(Need.introduced_at).is_not(None),
-            col(Need.helper_id).is_not(None),
-        )
-        .order_by(col(Need.introduced_at))
-    )
-    # The longest chain that ends with each member being helped, so far.
-    ending_with: dict[int, int] = {}
-    longest = 0
-    for _, same_moment in groupby(rows, key=lambda row: row[0]):
-        reached = [
-            (requester, ending_with.get(helper, 0) + 1) for _, requester, helper in same_moment
-        ]
-        for requester, length in reached:
-            if length > ending_with.get(requester, 0):
-                ending_with[requester] = length
-            longest = max(longest, length)
-    return longest
+    """The most helps in a row, each given by the member helped just before (A→B, B→C, …),
+    from the members' tallies (bot/tallies.py): one index probe."""
+    longest = session.exec(
+        select(func.max(col(Member.chain))).where(Member.community_id == community_id)
+    ).one()
+    return longest or 0
 
 
 def communities(session: Session) -> list[str]:

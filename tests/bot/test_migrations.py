@@ -21,6 +21,7 @@ from sqlmodel import SQLModel
 
 from bot.models import described_by_models
 from bot.store import MIGRATIONS, Store, alembic_config, write_revision
+from bot.usecases.stats import compute
 from tests.fakes import Community
 
 RELEASED = Path(__file__).parent / "released"
@@ -262,3 +263,15 @@ def test_two_upgrades_at_once_both_succeed(database_url: str, run: int) -> None:
         assert store.is_current()
     finally:
         store.dispose()
+
+
+def test_introductions_before_the_tallies_are_counted_in_them(empty: Store) -> None:
+    """/helpstats after the upgrade that brought the help tallies counts the help before it."""
+    command.upgrade(alembic_config(empty.engine), "0015")
+    _seed(empty.engine)  # ann helped bob
+
+    empty.upgrade()
+
+    with empty.session() as session:
+        stats = compute(session, "console", NOW)
+    assert (stats.helpers, stats.longest_chain, stats.busiest_tenth_share) == (1, 1, 1.0)

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session, func, select
 
+from bot import tallies
 from bot.models import (
     NEED_INTRODUCED,
     NEED_OPEN,
@@ -24,6 +25,7 @@ from bot.models import (
 )
 from bot.store import Store
 from bot.usecases.stats import Stats, Waiting, compute
+from tests.bot.conftest import ask_id
 from tests.fakes import COMMUNITY, two_processes
 from tests.fakes import Community as FakeCommunity
 
@@ -213,6 +215,9 @@ def test_helpstats_figures_match_the_history_exactly(store: Store) -> None:
         _history(session, "fake:even", seed=2, members=25, needs=120)
         _history(session, "fake:small", seed=3, members=4, needs=5)
         session.add(Community(id="fake:empty", platform="fake", created_at=START))
+        session.flush()
+        for community_id in ("fake:big", "fake:even", "fake:small", "fake:empty"):
+            tallies.recount(session, community_id)  # a history written whole, as migrated
     with store.session() as session:
         for community_id in ("fake:big", "fake:even", "fake:small", "fake:empty"):
             assert compute(session, community_id, NOW) == _by_hand(session, community_id)
@@ -222,6 +227,8 @@ def test_helpstats_figures_of_a_known_community(store: Store) -> None:
     """A seeded community's figures, as admins have always been shown them."""
     with store.session() as session:
         _history(session, "fake:big", seed=1, members=60, needs=400)
+        session.flush()
+        tallies.recount(session, "fake:big")
     with store.session() as session:
         stats = compute(session, "fake:big", NOW)
     assert stats == EXPECTED_BIG
@@ -320,3 +327,48 @@ async def test_two_processes_offering_at_once_count_each_member_once(database_ur
         with a.core.store.session() as session:
             assert compute(session, COMMUNITY).members_with_profile == 6
             assert _by_hand(session, COMMUNITY).members_with_profile == 6
+
+
+async def test_figures_kept_as_members_help_equal_those_counted_need_by_need(
+    community: FakeCommunity, store: Store
+) -> None:
+    """Helps given through the commands, some at the same moment, a favour returned, chains
+    of helps, a need helped twice after its helper left, members forgotten: at each step
+    every figure equals the one counted need by need."""
+    c = community
+    skills = {"ann": "python", "bob": "design", "cat": "rust", "dan": "golang", "eve": "sql"}
+    for member, skill in skills.items():
+        await c.say(member, "offer", skill)
+
+    async def helps(helper: str, requester: str) -> None:
+        await c.say(requester, "need", f"help with {skills[helper]} please")
+        await c.say(helper, "accept", ask_id(c, helper))
+
+    def same() -> None:
+        with store.session() as session:
+            assert compute(session, COMMUNITY, NOW) == _by_hand(session, COMMUNITY)
+
+    steps: list[tuple[str, str, timedelta]] = [
+        ("ann", "bob", timedelta(hours=1)),
+        ("bob", "cat", timedelta(0)),  # at the same moment: no chain of two yet
+        ("cat", "dan", timedelta(hours=1)),
+        ("bob", "ann", timedelta(hours=1)),  # returns ann's favour
+        ("dan", "eve", timedelta(0)),
+        ("eve", "fay", timedelta(minutes=5)),
+        ("ann", "bob", timedelta(hours=2)),  # helped twice by the same member
+        ("fay", "gus", timedelta(hours=1)),
+    ]
+    skills["fay"], skills["gus"] = "css", "ops"
+    await c.say("fay", "offer", "css")
+    for helper, requester, later in steps:
+        await helps(helper, requester)
+        c.clock.advance(later)
+        same()
+    for leaving in ("cat", "eve"):  # chains and favours through them are gone
+        await c.say(leaving, "forgetme")
+        await c.say(leaving, "forgetme", "confirm")
+        same()
+    with store.session() as session:
+        stats = compute(session, COMMUNITY, NOW)
+    # ann → bob, bob → ann (a favour returned), ann → bob again (another), fay → gus.
+    assert (stats.helpers, stats.favours_returned, stats.longest_chain) == (3, 2, 3)

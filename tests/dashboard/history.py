@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session
 
+from bot import tallies
 from bot.models import (
     NEED_INTRODUCED,
     NEED_OPEN,
@@ -119,3 +120,5 @@ def seed(session: Session, community: str = COMMUNITY, shown: dict[str, str] | N
             created_at=START,
         )
     )
+    session.flush()
+    tallies.recount(session, community)  # a history written whole, as migrated
