@@ -415,6 +415,10 @@ async def _measure(
         ticks.append((time.perf_counter() - t) * 1000)
     needers = [next(who) for _ in range(commands)]
     fresh = await _freshness(url, core, port, needers, members, cache)
+    for _ in range(36_000):  # the matcher is kept for the restart that follows (an hour at most)
+        if not core.ctx.matchers.busy():
+            break
+        await asyncio.sleep(0.1)
     store.dispose()
     return {
         "cold_start_to_first_need_s": round(first_need, 2),

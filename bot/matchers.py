@@ -43,6 +43,9 @@ KEEP_CHANGES = 100_000
 # Changes applied since a matcher's snapshot after which a fresher one is written: a restart
 # then replays at most about this many, and never finds the log pruned past its snapshot.
 REFRESH_AFTER = 10_000
+# Where processes fork, a snapshot is written by a child holding a still copy of the matcher
+# in use, while the process goes on serving with it: nothing waits for the file.
+FORKS = hasattr(os, "fork")
 # Session keys: the versions this transaction wrote, and members it is forgetting.
 _WRITTEN = "whuffie.index.written"
 _LEAVING = "whuffie.index.leaving"
@@ -64,6 +67,7 @@ class _Entry:
     building: bool = False
     again: bool = False  # a rebuild was asked for while one ran: its snapshot may be too old
     saved: int = 0  # the version of the newest snapshot on disk this process knows of
+    epoch: str = ""  # the community row's the matcher was built from
     refreshing: bool = False  # a fresher snapshot is being written
 
 
@@ -192,14 +196,15 @@ class Matchers:
             how = f"loaded, with {restored.applied} change(s) since"
         else:
             version, matcher, epoch = build(self._engine, community_id, self._embedder)
-            # Written before it serves: a matcher in use changes under the lock.
-            self._save(community_id, matcher, version, epoch)
+            if not FORKS:  # written before it serves: a matcher in use changes under the lock
+                self._save(community_id, matcher, version, epoch)
             how = "built"
         with entry.lock:
             # A newer matcher may have caught up further than this snapshot: it catches up
             # from the snapshot's version at its next use.
             entry.matcher, entry.version = matcher, version
             entry.saved = version if restored is None else restored.saved
+            entry.epoch = epoch if restored is None else restored.epoch
             if restored is None:
                 self.builds += 1
             else:
@@ -212,7 +217,9 @@ class Matchers:
             how,
             time.perf_counter() - started,
         )
-        if restored is not None and restored.applied >= REFRESH_AFTER:
+        if restored is None and FORKS:
+            self._save_from_child(community_id, entry)
+        elif restored is not None and restored.applied >= REFRESH_AFTER:
             self._schedule_refresh(community_id)
 
     # -- snapshots -------------------------------------------------------------------------
@@ -230,30 +237,68 @@ class Matchers:
             self._fingerprint = snapshot.fingerprint(self._embedder, Path(__file__).read_bytes())
         return self._fingerprint
 
-    def _save(self, community_id: str, matcher: Matcher, version: int, epoch: str) -> None:
-        """Keep a matcher at `version` of the community row `epoch` for the next start."""
-        path = self._path(community_id)
-        if path is None or not epoch:
-            return
-        meta = {
+    def _meta(self, community_id: str, version: int, epoch: str) -> dict[str, Any]:
+        return {
             "community": community_id,
             "epoch": epoch,
             "fingerprint": self._fingerprinted(),
             "version": version,
         }
+
+    def _save(self, community_id: str, matcher: Matcher, version: int, epoch: str) -> None:
+        """Keep a matcher at `version` of the community row `epoch` for the next start."""
+        path = self._path(community_id)
+        if path is None or not epoch:
+            return
+        meta = self._meta(community_id, version, epoch)
         started = time.perf_counter()
         try:
             snapshot.save(path, matcher, self._embedder, meta)
         except Exception as exc:
             # Only the type and the system's reason: never the contents being written.
             reason = exc.strerror if isinstance(exc, OSError) else None
-            log.warning(
-                "could not keep the matcher of %s under %s (%s): the next start builds it",
-                community_id,
-                self.cache_dir,
-                reason or type(exc).__name__,
-            )
+            self._not_kept(community_id, reason or type(exc).__name__)
             return
+        self._kept(community_id, version, started)
+
+    def _save_from_child(self, community_id: str, entry: _Entry) -> None:
+        """Keep the matcher in use for the next start, written by a forked child from its
+        copy of memory: the matcher is held only for the fork itself."""
+        path = self._path(community_id)
+        if path is None or not entry.epoch:
+            return
+        started = time.perf_counter()
+        with entry.lock:  # still while the child's copy is taken
+            matcher, version = entry.matcher, entry.version
+            assert matcher is not None
+            meta = self._meta(community_id, version, entry.epoch)
+            child = os.fork()
+            if child == 0:  # pragma: no cover - the child leaves through os._exit
+                code = 1
+                try:
+                    snapshot.save(path, matcher, self._embedder, meta)
+                    code = 0
+                finally:
+                    # Never back into the parent's code: no cleanup, no traceback (it could
+                    # show what was being written), only whether the file is there.
+                    os._exit(code)
+        _, status = os.waitpid(child, 0)
+        if os.waitstatus_to_exitcode(status) != 0:
+            self._not_kept(community_id, "the writing process failed")
+            return
+        entry.saved = max(entry.saved, version)
+        self._kept(community_id, version, started)
+
+    def _not_kept(self, community_id: str, reason: str) -> None:
+        log.warning(
+            "could not keep the matcher of %s under %s (%s): the next start builds it",
+            community_id,
+            self.cache_dir,
+            reason,
+        )
+
+    def _kept(self, community_id: str, version: int, started: float) -> None:
+        """A snapshot at `version` was written: unless someone was forgotten since."""
         if self._forgotten_since(community_id, version):
             # Someone left while it was built from the database as it was before: their
             # words must not wait on disk for the rebuild.
@@ -288,8 +333,11 @@ class Matchers:
         return _Restored(matcher, caught[0], caught[1], meta["version"], meta["epoch"])
 
     def _refresh(self, community_id: str, entry: _Entry) -> None:
-        """Write a fresher snapshot from the one on disk and the log, never touching the
-        matcher in use (commands hold it)."""
+        """Write a fresher snapshot: from the matcher in use where processes fork, else from
+        the one on disk and the log, never touching the matcher in use (commands hold it)."""
+        if FORKS:
+            self._save_from_child(community_id, entry)
+            return
         restored = self._restore(community_id)
         if restored is not None:
             self._save(community_id, restored.matcher, restored.version, restored.epoch)
@@ -321,6 +369,13 @@ class Matchers:
         """Whether some community's first matcher is still being built."""
         with self._guard:
             return any(e.building and e.matcher is None for e in self._entries.values())
+
+    def busy(self) -> bool:
+        """Whether a matcher is being built or written to its snapshot in the background."""
+        with self._guard:
+            return bool(self._queue) or any(
+                e.building or e.refreshing for e in self._entries.values()
+            )
 
     def ready(self, community_id: str) -> bool:
         """Whether the community's matcher can answer now."""

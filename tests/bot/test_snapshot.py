@@ -29,9 +29,15 @@ async def started(c: Community) -> None:
 
 
 async def ready(c: Community) -> None:
-    """The core's matcher is ready (built, or being built since a command asked for it)."""
+    """The core's matcher is ready (built, or being built since a command asked for it),
+    and kept in its file."""
     matchers = c.core.ctx.matchers
     assert await asyncio.to_thread(matchers.wait_ready, c.core.store.engine, COMMUNITY, 120)
+    for _ in range(2400):  # written in the background; a bound, not a timing
+        if not matchers.busy():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("the matcher was never kept")
 
 
 async def test_a_restart_loads_the_kept_matcher_and_applies_the_changes_since(
