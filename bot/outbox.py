@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 
-from sqlalchemy import ColumnElement, and_, bindparam, delete, exists, func, not_, update
+from sqlalchemy import ColumnElement, and_, bindparam, delete, exists, func, not_, or_, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, SQLModel, col, or_, select
 from sqlmodel.sql.expression import SelectOfScalar
@@ -279,7 +279,8 @@ _OUTBOX = SQLModel.metadata.tables["outbox"]
 _DELIVERED_REPLY = delete(_OUTBOX).where(
     _OUTBOX.c.id == bindparam("row"),
     _OUTBOX.c.claimed_by == bindparam("token"),
-    _OUTBOX.c.status.in_((OUT_SENDING, OUT_PENDING)),
+    # Not `in_`: its expanding parameter cannot go with one statement for many rows.
+    or_(_OUTBOX.c.status == OUT_SENDING, _OUTBOX.c.status == OUT_PENDING),
 )
 
 
