@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 
-from sqlalchemy import ColumnElement, and_, bindparam, delete, exists, func, not_, or_, update
+from sqlalchemy import ColumnElement, and_, bindparam, delete, exists, func, not_, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, SQLModel, col, or_, select
 from sqlmodel.sql.expression import SelectOfScalar
