@@ -38,6 +38,10 @@ log = logging.getLogger(__name__)
 # How long a command waits for a matcher still being built before it asks the member to try
 # again in a few seconds: short enough that nobody sits in silence.
 WAIT_FOR_BUILD = 5.0
+# Skills a build reads with the reading model before the matcher answers (a small community
+# reads them all, in about a second); a larger backlog is read right after, in batches.
+READ_AT_BUILD = 500
+READ_BATCH = 64
 # Changes kept in the log per community: enough for any process that is running to catch up.
 KEEP_CHANGES = 100_000
 # Changes applied since a matcher's snapshot after which a fresher one is written: a restart
@@ -89,12 +93,14 @@ class Matchers:
         self,
         embedder: Embedder | None = None,
         *,
+        reader: Embedder | None = None,
         wait: float = WAIT_FOR_BUILD,
         before_build: Any = None,
         cache_dir: Path | None = None,
     ) -> None:
-        # The meaning model is read-only: one copy serves every community of the process.
+        # The meaning models are read-only: one copy serves every community of the process.
         self._embedder = embedder
+        self._reader = reader
         self._entries: dict[str, _Entry] = {}
         self._guard = threading.Lock()
         self._engine: Engine | None = None
@@ -178,6 +184,46 @@ class Matchers:
                         entry.building = False
                         break
                     entry.again = False
+            self._read_rest(community_id, entry)
+
+    def _read_rest(self, community_id: str, entry: _Entry) -> None:
+        """Read the meaning of the skills a build left, a batch at a time, while it answers.
+
+        The model runs outside the lock: matching goes on between batches, and a batch whose
+        skills were dropped meanwhile (or whose matcher was replaced) is simply not used.
+        """
+        while True:
+            with entry.lock:
+                matcher = entry.matcher
+                model = matcher.skill_model if matcher is not None else None
+                items = matcher.unread_skills(READ_BATCH) if matcher is not None else []
+            if matcher is None or model is None or not items:
+                return
+            vectors = model.embed([text for _, text in items])
+            with entry.lock:
+                if entry.matcher is not matcher:
+                    return
+                matcher.read_skills(items, vectors)
+                more = bool(matcher.unread_skills(1))
+            if not more and self._path(community_id) is not None:
+                self._keep_read(community_id, entry, matcher)
+
+    def _keep_read(self, community_id: str, entry: _Entry, reading: Matcher) -> None:
+        """Keep what the background reading found in the snapshot, so no start reads it
+        again: the matcher in use where processes fork, else the snapshot on disk, brought up
+        to date, takes the vectors the matcher in use has."""
+        if FORKS:
+            self._save_from_child(community_id, entry)
+            return
+        restored = self._restore(community_id, read=0)
+        if restored is None:
+            return
+        with entry.lock:
+            if entry.matcher is not reading:
+                return
+            restored.matcher.read_skills_from(reading)
+        self._save(community_id, restored.matcher, restored.version, restored.epoch)
+        entry.saved = max(entry.saved, restored.version)
 
     def _build(self, community_id: str, entry: _Entry) -> None:
         if self.before_build is not None:
@@ -186,6 +232,8 @@ class Matchers:
             from matching.semantic import shared_embedder
 
             self._embedder = shared_embedder()
+        if self._reader is None:
+            self._reader = _load_reader()
         assert self._engine is not None
         started = time.perf_counter()
         # Only a process's first matcher may come from a snapshot: a rebuild is asked for
@@ -195,7 +243,9 @@ class Matchers:
             version, matcher = restored.version, restored.matcher
             how = f"loaded, with {restored.applied} change(s) since"
         else:
-            version, matcher, epoch = build(self._engine, community_id, self._embedder)
+            version, matcher, epoch = build(
+                self._engine, community_id, self._embedder, self._reader
+            )
             if not FORKS:  # written before it serves: a matcher in use changes under the lock
                 self._save(community_id, matcher, version, epoch)
             how = "built"
@@ -234,7 +284,9 @@ class Matchers:
     def _fingerprinted(self) -> str:
         if not self._fingerprint:
             # The build's queries decide what a matcher holds as much as the matcher's code.
-            self._fingerprint = snapshot.fingerprint(self._embedder, Path(__file__).read_bytes())
+            self._fingerprint = snapshot.fingerprint(
+                self._embedder, Path(__file__).read_bytes(), reader=self._reader
+            )
         return self._fingerprint
 
     def _meta(self, community_id: str, version: int, epoch: str) -> dict[str, Any]:
@@ -311,9 +363,9 @@ class Matchers:
             time.perf_counter() - started,
         )
 
-    def _restore(self, community_id: str) -> _Restored | None:
-        """The community's matcher from its snapshot, brought up to date from the log; None
-        when there is no usable snapshot."""
+    def _restore(self, community_id: str, read: int = READ_AT_BUILD) -> _Restored | None:
+        """The community's matcher from its snapshot, brought up to date from the log (and
+        up to `read` skills' meanings read); None when there is no usable snapshot."""
         path = self._path(community_id)
         if path is None or not path.exists():
             return None
@@ -329,7 +381,7 @@ class Matchers:
             log.info("matcher snapshot of %s is out of date: building it", community_id)
             self._discard(community_id)  # it may hold a forgotten member's words
             return None
-        matcher.prepare()
+        _prepare(matcher, read)
         return _Restored(matcher, caught[0], caught[1], meta["version"], meta["epoch"])
 
     def _refresh(self, community_id: str, entry: _Entry) -> None:
@@ -643,10 +695,24 @@ def apply(matcher: Matcher, change: IndexChange) -> None:
             matcher.remove_skill(member, skill)
 
 
-def build(engine: Engine, community_id: str, embedder: Embedder | None) -> tuple[int, Matcher, str]:
+def _load_reader() -> Embedder | None:
+    """The reading model, or None (matching by words and the static model) when missing."""
+    from matching.semantic import ModelMissing
+    from matching.transformer import shared_transformer
+
+    try:
+        return shared_transformer()
+    except ModelMissing:
+        log.warning("the reading model is not installed: skills are matched without it")
+        return None
+
+
+def build(
+    engine: Engine, community_id: str, embedder: Embedder | None, reader: Embedder | None = None
+) -> tuple[int, Matcher, str]:
     """A community's matcher from one consistent snapshot of the database, the version it
     holds, and the community row's epoch."""
-    matcher = Matcher(embedder=embedder)
+    matcher = Matcher(embedder=embedder, reader=reader)
     with engine.connect() as conn:
         sqlite = engine.dialect.name == "sqlite"
         if not sqlite:
@@ -683,7 +749,7 @@ def build(engine: Engine, community_id: str, embedder: Embedder | None) -> tuple
                 (community_id,),
             )
             matcher.add_skill_rows(_rows(streamed))
-    matcher.prepare()
+    matcher.prepare(read=READ_AT_BUILD)
     return version, matcher, epoch
 
 

@@ -19,6 +19,7 @@ from typing import Any, TextIO
 
 from matching.index import Matcher, Weights
 from matching.semantic import shared_embedder
+from matching.transformer import shared_transformer
 
 MIN_RANKING = 100
 
@@ -85,7 +86,7 @@ def evaluate_site(
     needs = list(_jsonl(folder / "needs.jsonl"))
     history_file = folder / "history.jsonl"
     history = list(_jsonl(history_file)) if history_file.exists() else []
-    matcher = Matcher(weights, embedder=shared_embedder())
+    matcher = Matcher(weights, embedder=shared_embedder(), reader=shared_transformer())
     try:
         ids = [str(m["member_id"]) for m in members]
         matcher.add_members((str(m["member_id"]), m["skill_counts"]) for m in members)

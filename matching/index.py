@@ -15,10 +15,11 @@ Only members whose skill fits well enough, or who helped with similar needs, are
 from __future__ import annotations
 
 import heapq
+import itertools
 import math
 import time
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
@@ -55,6 +56,7 @@ class Weights:
     semantic_k: int = 4  # the skills nearest a need's meaning that are considered
     semantic_lo: float = 0.1  # cosine below which a skill's meaning says nothing
     semantic_hi: float = 0.55  # cosine at which it fits fully
+    semantic_clause: float = 0.85  # a clause of a longer need alone fits this much as well
     meaning_history: float = 1.0  # the nearest past need by meaning votes this much
     meaning_history_lo: float = 0.5  # cosine below which a past need's meaning says nothing
     meaning_history_fit: float = 0.9  # ...and from which its helpers fit (the same need again)
@@ -95,6 +97,16 @@ _SLACK = 1e-5
 
 
 @dataclass(frozen=True)
+class _Meaning:
+    """A need's meaning: in the skills' model, whole and clause by clause (each row with the
+    share of its cosine that counts), and in the cheap model, for past needs."""
+
+    skills: Vectors
+    counts: Vectors
+    past: Vectors | None
+
+
+@dataclass(frozen=True)
 class _Reach:
     """A need could fit a member: whether its words and its meaning could find their help."""
 
@@ -105,13 +117,20 @@ class _Reach:
 class Matcher:
     """Ranks members against a need by activity, past help and the skills they offered."""
 
-    def __init__(self, weights: Weights | None = None, embedder: Embedder | None = None) -> None:
+    def __init__(
+        self,
+        weights: Weights | None = None,
+        embedder: Embedder | None = None,
+        reader: Embedder | None = None,
+    ) -> None:
+        """`embedder`, a cheap model, gives meaning to past needs and a need's topics;
+        `reader`, a model that reads words in context, to skills (the embedder when None)."""
         self.weights = weights or Weights()
         self._profiles = Profiles()
         if embedder is not None:
             from matching.semantic import SemanticIndex
 
-            self._profiles.semantic = SemanticIndex(embedder)
+            self._profiles.semantic = SemanticIndex(reader or embedder, words=embedder)
         self._embedder = embedder
         self._meanings = self._new_meanings()
         self._history = HistoryIndex()
@@ -122,7 +141,7 @@ class Matcher:
         # Bumped at every change of the history: what a need's words find depends on it.
         self._history_changes = 0
         self._seen_key: tuple[int, int] = (-1, -1)
-        self._seen_texts: dict[str, tuple[list[Hit], Vectors | None]] = {}
+        self._seen_texts: dict[str, tuple[list[Hit], _Meaning | None]] = {}
 
     # -- profile changes (incremental) ---------------------------------------------------
 
@@ -256,12 +275,39 @@ class Matcher:
         days = (at - self._help_times[0]) / 86400.0
         return min(days / w.half_life_days, before / w.half_life_helps)
 
-    def prepare(self) -> None:
-        """Embed the skills and past needs added since the last match now (else it does it)."""
+    def prepare(self, read: int | None = None) -> None:
+        """Embed the skills and past needs added since the last match now (else it does it).
+
+        With a reading model, at most `read` skills are read now (all when None): the rest
+        wait for `unread_skills` and `read_skills`, or a few at each match.
+        """
         if self._profiles.semantic is not None:
-            self._profiles.semantic.flush()
+            self._profiles.semantic.flush(read)
         if self._meanings is not None:
             self._meanings.flush()
+
+    def unread_skills(self, limit: int) -> list[tuple[str, str]]:
+        """Up to `limit` skills whose meaning is not read yet, to embed with `skill_model`."""
+        semantic = self._profiles.semantic
+        return semantic.unread(limit) if semantic is not None else []
+
+    def read_skills(self, items: Sequence[tuple[str, str]], vectors: Vectors) -> None:
+        """Take the meanings of skills `unread_skills` gave, embedded by `skill_model`."""
+        if self._profiles.semantic is not None:
+            self._profiles.semantic.read(items, vectors)
+
+    def read_skills_from(self, other: Matcher) -> None:
+        """Take the meanings `other` (with the same models) already read for skills waiting
+        here: a matcher loaded from a file need not read again what the running one has."""
+        mine, theirs = self._profiles.semantic, other._profiles.semantic
+        if mine is not None and theirs is not None and mine.embedder is theirs.embedder:
+            mine.read_from(theirs)
+
+    @property
+    def skill_model(self) -> Embedder | None:
+        """The model that gives skills their meaning (None without one)."""
+        semantic = self._profiles.semantic
+        return semantic.embedder if semantic is not None else None
 
     def skills_of(self, member_id: str) -> list[str]:
         """A member's skills as they wrote them."""
@@ -363,7 +409,7 @@ class Matcher:
         self,
         texts: list[str],
         m: int,
-        reach: Callable[[str, list[Hit], Vectors | None], _Reach | None],
+        reach: Callable[[str, list[Hit], _Meaning | None], _Reach | None],
     ) -> Iterator[Candidate | None]:
         skills = self._profiles.skills[m]
         for text, (found, rough) in zip(texts, self._seen(texts), strict=True):
@@ -377,8 +423,8 @@ class Matcher:
                 continue
             yield self._candidate(m, self._score(m, query), query)
 
-    def _seen(self, texts: list[str]) -> list[tuple[list[Hit], Vectors | None]]:
-        """The skills each need names by its words, and its meaning roughly.
+    def _seen(self, texts: list[str]) -> list[tuple[list[Hit], _Meaning | None]]:
+        """The skills each need names by its words, and its meaning.
 
         Kept for the next member's list while the skills and the history stay the same:
         every member's `/needs` looks through the same open needs.
@@ -388,17 +434,45 @@ class Matcher:
             self._seen_key, self._seen_texts = key, {}
         seen = self._seen_texts
         new = [t for t in dict.fromkeys(texts) if t not in seen]
-        semantic = self._profiles.semantic
-        vectors: list[Vectors | None] = [None] * len(new)
-        if semantic is not None and new:
-            from matching.semantic import with_aliases
-
-            vectors = list(semantic.embedder.embed([with_aliases(t) for t in new]))
-        for text, vector in zip(new, vectors, strict=True):
-            seen[text] = (self._profiles.vocabulary.find(text, self._is_word), vector)
+        meanings = self._meanings_of(new)
+        for text, meaning in zip(new, meanings, strict=True):
+            seen[text] = (self._profiles.vocabulary.find(text, self._is_word), meaning)
         return [seen[t] for t in texts]
 
-    def _reach(self, m: int) -> Callable[[str, list[Hit], Vectors | None], _Reach | None]:
+    def _meanings_of(self, texts: list[str]) -> list[_Meaning | None]:
+        """What needs mean, in one batch per model (None without a model).
+
+        A need of several clauses is also read clause by clause, each a little discounted:
+        the one clause that names the problem ("router or ISP?") is diluted in the whole.
+        """
+        semantic, w = self._profiles.semantic, self.weights
+        if semantic is None or not texts:
+            return [None] * len(texts)
+        import numpy as np
+
+        from matching.semantic import clauses, with_aliases
+
+        parts = [[t, *(c if len(c := clauses(t)) > 1 else [])] for t in texts]
+        flat = [with_aliases(x) for each in parts for x in each]
+        vectors = semantic.embedder.embed(flat)
+        past: list[Vectors | None] = [None] * len(texts)
+        if self._embedder is not None:
+            if semantic.embedder is self._embedder:
+                starts = itertools.accumulate((len(each) for each in parts[:-1]), initial=0)
+                past = [vectors[i] for i in starts]
+            else:
+                past = list(self._embedder.embed([with_aliases(t) for t in texts]))
+        out: list[_Meaning | None] = []
+        at = 0
+        for each, vector in zip(parts, past, strict=True):
+            rows = vectors[at : at + len(each)]
+            counts = np.full(len(each), w.semantic_clause, dtype=np.float32)
+            counts[0] = 1.0
+            out.append(_Meaning(rows, counts, vector))
+            at += len(each)
+        return out
+
+    def _reach(self, m: int) -> Callable[[str, list[Hit], _Meaning | None], _Reach | None]:
         """What could make a need (its text, and its meaning roughly) fit member `m`.
 
         None when nothing could: no skill of theirs fits by its words, none is near enough
@@ -418,7 +492,7 @@ class Matcher:
             past_vectors = meanings.vectors_of(m)
         span = max(1e-9, w.semantic_hi - w.semantic_lo)
 
-        def reach(text: str, found: list[Hit], rough: Vectors | None) -> _Reach | None:
+        def reach(text: str, found: list[Hit], rough: _Meaning | None) -> _Reach | None:
             lexical: dict[str, float] = {}
             for h in found:
                 if h.term in mine:
@@ -426,13 +500,13 @@ class Matcher:
             history = bool(past_words) and not past_words.isdisjoint(need_words(text))
             fits = any(s >= w.fit for s in lexical.values())
             meaning = close = False
-            if rough is not None and rough.any():
-                if past_vectors is not None and len(past_vectors):
-                    nearest = float((past_vectors @ rough).max())
+            if rough is not None:
+                if rough.past is not None and past_vectors is not None and len(past_vectors):
+                    nearest = float((past_vectors @ rough.past).max())
                     meaning = nearest >= w.meaning_history_lo - _SLACK
                     close = nearest >= w.meaning_history_fit - _SLACK
                 if not fits and skill_vectors is not None and len(skill_vectors):
-                    cosines = skill_vectors @ rough
+                    cosines = ((skill_vectors @ rough.skills.T) * rough.counts).max(axis=1)
                     fits = any(
                         1.0
                         - (1.0 - lexical.get(term, 0.0))
@@ -479,11 +553,12 @@ class Matcher:
         ranking = {h.term: h.strength * (w.part if h.kind == "part" else 1.0) for h in found}
         vector = None
         if p.semantic is not None:
-            from matching.semantic import with_aliases
-
-            vector = p.semantic.embed(with_aliases(text))
-            near = p.semantic.nearest(vector, w.semantic_k, w.semantic_lo)
-            hits, ranking = self._with_meaning(hits, ranking, near)
+            # A need's meaning depends on its text alone: a `/needs` list already has it.
+            seen = self._seen_texts.get(text)
+            meaning_of = seen[1] if seen is not None else self._meanings_of([text])[0]
+            assert meaning_of is not None
+            hits, ranking = self._with_meaning(hits, ranking, self._nearest_skills(meaning_of))
+            vector = meaning_of.past
         weights = [(h.term, w.skills * ranking[h.term] * p.idf(h.term)) for h in hits]
         similar = (
             self._history.similar(
@@ -495,6 +570,17 @@ class Matcher:
         helped, shared = self._credit(similar)
         votes, close = self._meaning_votes(vector if meaning else None)
         return _Query(text, hits, weights, helped, shared, vector, votes, close)
+
+    def _nearest_skills(self, meaning: _Meaning) -> list[tuple[str, float]]:
+        """The skills nearest a need's meaning (whole or by a clause), best first."""
+        semantic, w = self._profiles.semantic, self.weights
+        assert semantic is not None
+        best: dict[str, float] = {}
+        for vector, count in zip(meaning.skills, meaning.counts, strict=True):
+            for term, cosine in semantic.nearest(vector, w.semantic_k, w.semantic_lo):
+                best[term] = max(best.get(term, 0.0), cosine * float(count))
+        ranked = sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))
+        return [(t, c) for t, c in ranked if c >= w.semantic_lo][: w.semantic_k]
 
     def _meaning_votes(self, vector: Vectors | None) -> tuple[dict[int, float], frozenset[int]]:
         """Votes from past needs near in meaning, and who helped with the same need again.

@@ -142,6 +142,12 @@ def _content_words(text: str) -> list[str]:
     return list(seen)
 
 
+def clauses(text: str) -> list[str]:
+    """The parts of a text between punctuation that say something (two content words)."""
+    parts = (part.strip() for part in _CLAUSE.split(text))
+    return [part for part in parts if len(_content_words(part)) >= 2]
+
+
 def with_aliases(text: str) -> str:
     """The text followed by the long forms of the short names in it ("nn" → "neural network").
 
@@ -179,11 +185,14 @@ class Rows:
     the whole vectors do, and the second pass makes the returned cosines exact.
     """
 
-    def __init__(self, dim: int, size: int = 64, limit: int | None = None) -> None:
+    def __init__(
+        self, dim: int, size: int = 64, limit: int | None = None, coarse: bool = True
+    ) -> None:
         self.dim = dim
         self._limit = limit  # rows never needed beyond this many
+        self._coarse = coarse  # only for models whose leading dimensions rank on their own
         self._whole: Vectors = np.zeros((size, dim), dtype=np.float32)
-        self._lead: Vectors = np.zeros((size, min(COARSE, dim)), dtype=np.float32)
+        self._lead: Vectors = np.zeros((size, min(COARSE, dim) if coarse else 0), dtype=np.float32)
 
     def __len__(self) -> int:
         return len(self._whole)
@@ -194,13 +203,14 @@ class Rows:
             size = max(row + 1, 2 * len(self._whole))
             if self._limit is not None:
                 size = max(row + 1, min(size, self._limit))
-            for name in ("_whole", "_lead"):
+            for name in ("_whole", "_lead") if self._coarse else ("_whole",):
                 old = getattr(self, name)
                 grown = np.zeros((size, old.shape[1]), dtype=np.float32)
                 grown[: len(old)] = old
                 setattr(self, name, grown)
         self._whole[row] = vector
-        self._lead[row] = vector[: self._lead.shape[1]]
+        if self._coarse:
+            self._lead[row] = vector[: self._lead.shape[1]]
 
     def get(self, row: int) -> Vectors:
         """The vector of one row."""
@@ -213,7 +223,7 @@ class Rows:
         # One thread, no BLAS: a matrix-vector product this size is memory-bound, and BLAS
         # threads only wait for each other on a busy machine.
         short = k * SHORTLIST
-        if n > short:
+        if self._coarse and n > short:
             lead = np.einsum("ij,j->i", self._lead[:n], query[: self._lead.shape[1]])
             rows = np.argpartition(-lead, short)[:short]
             sims = np.einsum("ij,j->i", self._whole[rows], query)
@@ -229,15 +239,25 @@ class SemanticIndex:
     """The vectors of the vocabulary's skills, to find the skills nearest a need's meaning.
 
     One row per distinct skill, so the cost of a search grows with the vocabulary, not with
-    the number of members. Rows of forgotten skills are reused.
+    the number of members. Rows of forgotten skills are reused. With a costly model a search
+    reads at most `EAGER` skills added since the last one (a new offer is found at once); a
+    large backlog, such as a whole community at start, is read by `flush` or in batches
+    (`unread`, `read`) by whoever can spare the time.
     """
 
-    def __init__(self, embedder: Embedder) -> None:
+    EAGER = 64
+
+    def __init__(self, embedder: Embedder, words: Embedder | None = None) -> None:
         self.embedder = embedder
+        self.words = words or embedder  # ranks a need's own words (its topics): cheap is fine
         self._rows: dict[str, int] = {}
         self._terms: list[str] = []
         self._free: list[int] = []
-        self._vectors = Rows(embedder.dim)
+        # Only the static model is trained to rank on its leading dimensions (Matryoshka),
+        # and only it is cheap enough to read any backlog in the middle of a search.
+        static = isinstance(embedder, StaticEmbedder)
+        self._vectors = Rows(embedder.dim, coarse=static)
+        self._eager = None if static else self.EAGER
         self._pending: dict[str, str] = {}  # term -> text, embedded in one batch when needed
         empty: Vectors = np.zeros((0, embedder.dim), dtype=np.float32)
         self._words_of: tuple[str, list[str], Vectors] = ("", [], empty)
@@ -256,13 +276,9 @@ class SemanticIndex:
             self._terms[row] = ""
             self._free.append(row)
 
-    def embed(self, text: str) -> Vectors:
-        """A need's vector."""
-        return self.embedder.embed([text])[0, :]
-
     def about(self, text: str, term: str) -> str:
         """The words of a text closest in meaning to a skill: what the need is "about"."""
-        self.flush()
+        self.flush(self._eager)
         row = self._rows.get(term)
         if self._words_of[0] != text:  # one need's words serve all its candidates
             found = _content_words(text)
@@ -295,8 +311,8 @@ class SemanticIndex:
                 if a in singles and b in singles and not (_verb_shaped(a) or _verb_shaped(b)):
                     pairs.append(f"{a} {b}")
         candidates = singles + list(dict.fromkeys(pairs))
-        vectors = self.embedder.embed(candidates)
-        whole = self.embed(text)
+        vectors = self.words.embed(candidates)
+        whole = self.words.embed([text])[0]
         scores = vectors @ whole - np.array(
             [_PAIR_HANDICAP if " " in c else 0.0 for c in candidates], dtype=np.float32
         )
@@ -312,12 +328,13 @@ class SemanticIndex:
         return ranked
 
     def has(self, term: str) -> bool:
-        """Whether a skill can be found by meaning."""
-        return term in self._rows or term in self._pending
+        """Whether a skill's meaning is read (`vectors_of` has a row for it)."""
+        self.flush(self._eager)
+        return term in self._rows
 
     def vectors_of(self, terms: Sequence[str]) -> Vectors:
         """The vectors of these skills, one row each (a skill without one is left out)."""
-        self.flush()
+        self.flush(self._eager)
         rows = [r for t in terms if (r := self._rows.get(t)) is not None]
         return np.array([self._vectors.get(r) for r in rows], dtype=np.float32).reshape(
             len(rows), self.embedder.dim
@@ -325,28 +342,52 @@ class SemanticIndex:
 
     def nearest(self, query: Vectors, k: int, floor: float) -> list[tuple[str, float]]:
         """The `k` skills most like a vector, with cosine at least `floor`, best first."""
-        self.flush()
+        self.flush(self._eager)
         if not query.any():
             return []
         rows, sims = self._vectors.top(query, len(self._terms), k)
         return [(self._terms[i], float(c)) for i, c in zip(rows, sims, strict=True) if c >= floor]
 
-    def flush(self) -> None:
-        """Embed the skills added since the last search."""
+    def waiting(self) -> int:
+        """How many skills wait to be read."""
+        return len(self._pending)
+
+    def unread(self, limit: int) -> list[tuple[str, str]]:
+        """Up to `limit` skills waiting to be read, as (term, text): embed them elsewhere."""
+        return list(itertools.islice(self._pending.items(), limit))
+
+    def read(self, items: Sequence[tuple[str, str]], vectors: Vectors) -> None:
+        """Store vectors embedded elsewhere for skills `unread` gave (skipping any dropped)."""
+        for (term, text), vector in zip(items, vectors, strict=True):
+            if self._pending.get(term) == text:
+                del self._pending[term]
+                self._store(term, vector)
+
+    def read_from(self, other: SemanticIndex) -> None:
+        """Take the vectors `other` (same model) already has for skills waiting here."""
+        items = [(t, text) for t, text in self._pending.items() if t in other._rows]
+        if items:
+            rows = [other._rows[t] for t, _ in items]
+            self.read(items, np.stack([other._vectors.get(r) for r in rows]))
+
+    def flush(self, limit: int | None = None) -> None:
+        """Embed the skills added since the last search (at most `limit`, the newest first:
+        a skill just offered counts at once, however long the backlog)."""
         if not self._pending:
             return
-        terms = list(self._pending)
-        vectors = self.embedder.embed([self._pending[t] for t in terms])
-        self._pending.clear()
-        for term, vector in zip(terms, vectors, strict=True):
-            if self._free:
-                row = self._free.pop()
-                self._terms[row] = term
-            else:
-                row = len(self._terms)
-                self._terms.append(term)
-            self._rows[term] = row
-            self._vectors.set(row, vector)
+        newest = reversed(self._pending.items())
+        items = list(itertools.islice(newest, len(self._pending) if limit is None else limit))
+        self.read(items, self.embedder.embed([text for _, text in items]))
+
+    def _store(self, term: str, vector: Vectors) -> None:
+        if self._free:
+            row = self._free.pop()
+            self._terms[row] = term
+        else:
+            row = len(self._terms)
+            self._terms.append(term)
+        self._rows[term] = row
+        self._vectors.set(row, vector)
 
 
 class PastNeeds:

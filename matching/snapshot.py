@@ -41,14 +41,18 @@ class Unusable(Exception):
     """The snapshot cannot be used (missing, damaged, or written by other code); says why."""
 
 
-def fingerprint(embedder: Embedder | None, extra: bytes = b"") -> str:
-    """What a snapshot depends on besides its data: this package's code, the meaning model
-    (known by how it embeds a fixed text), Python's version, and the caller's `extra`."""
+def fingerprint(
+    embedder: Embedder | None, extra: bytes = b"", *, reader: Embedder | None = None
+) -> str:
+    """What a snapshot depends on besides its data: this package's code, the meaning models
+    (each known by how it embeds a fixed text), Python's version, and the caller's `extra`."""
     digest = hashlib.sha256(f"{FORMAT} {sys.version_info[:2]}".encode())
     for source in sorted(Path(__file__).parent.glob("*.py")):
         digest.update(source.name.encode() + b"\0" + source.read_bytes())
-    if embedder is not None:
-        digest.update(embedder.embed([_PROBE]).astype("<f4").tobytes())
+    for model in (embedder, reader):
+        digest.update(b"model" if model is not None else b"none")
+        if model is not None:
+            digest.update(model.embed([_PROBE]).astype("<f4").tobytes())
     digest.update(extra)
     return digest.hexdigest()
 

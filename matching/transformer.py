@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -67,6 +67,10 @@ class TransformerEmbedder:
         """The length of each vector."""
         return int(self._w["embeddings.word_embeddings.weight"].shape[1])
 
+    def __reduce__(self) -> tuple[Callable[[], TransformerEmbedder], tuple[()]]:
+        """Pickled by name: a matcher saved to a file reads with the loading process's model."""
+        return shared_transformer, ()
+
     def embed(self, texts: Sequence[str]) -> Vectors:
         """One normalised row per text (a zero row for a text with nothing to embed)."""
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
@@ -119,7 +123,8 @@ class TransformerEmbedder:
             x = self._norm(self._dense(inner, p + "output.dense") + x, p + "output.LayerNorm")
         pooled = (x * mask[..., None]).sum(axis=1) / mask.sum(axis=1, keepdims=True)
         pooled /= np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
-        return pooled.astype(np.float32)
+        out: Vectors = pooled.astype(np.float32)
+        return out
 
     @staticmethod
     def _heads(x: Vectors, b: int, t: int, hd: int) -> Vectors:
@@ -129,7 +134,8 @@ class TransformerEmbedder:
         mean = x.mean(axis=-1, keepdims=True)
         var = ((x - mean) ** 2).mean(axis=-1, keepdims=True)
         normed = (x - mean) / np.sqrt(var + np.float32(1e-12))
-        return normed * self._w[name + ".weight"] + self._w[name + ".bias"]
+        out: Vectors = normed * self._w[name + ".weight"] + self._w[name + ".bias"]
+        return out
 
     def _dense(self, x: Vectors, name: str) -> Vectors:
         return x @ self._w[name + ".weight"] + self._w[name + ".bias"]

@@ -8,6 +8,7 @@ import pytest
 
 from matching import Matcher, PastHelp
 from matching.semantic import StaticEmbedder, model_dir, shared_embedder
+from matching.transformer import TransformerEmbedder, shared_transformer
 
 COMMUNITY = {
     "ana": ["PostgreSQL", "query tuning"],
@@ -24,7 +25,10 @@ COMMUNITY = {
 
 def community(with_meaning: bool = True) -> Matcher:
     """A small community whose members each offer a few everyday skills."""
-    matcher = Matcher(embedder=shared_embedder() if with_meaning else None)
+    if with_meaning:
+        matcher = Matcher(embedder=shared_embedder(), reader=shared_transformer())
+    else:
+        matcher = Matcher()
     for member, skills in COMMUNITY.items():
         matcher.add_member(member, skills)
     return matcher
@@ -47,6 +51,39 @@ def asked(matcher: Matcher, need: str) -> list[str]:
 def test_a_need_in_everyday_words_reaches_the_skill_it_means(need: str, helper: str) -> None:
     """A need that never names the skill still reaches the member who offered it."""
     assert asked(community(), need)[:1] == [helper]
+
+
+@pytest.mark.parametrize(
+    ("need", "helper"),
+    [
+        ("pods stuck in CrashLoopBackOff since the last deploy", "bruno"),
+        ("W-2 and 1099 in the same year, what do I file", "farid"),
+    ],
+)
+def test_jargon_is_read_in_context_and_reaches_the_skill(need: str, helper: str) -> None:
+    """Words no skill contains ('CrashLoopBackOff', 'W-2') still reach the skill they mean."""
+    assert asked(community(), need)[:1] == [helper]
+    assert helper not in asked(community(with_meaning=False), need)
+
+
+def test_a_big_backlog_is_read_in_batches_and_a_new_offer_at_once() -> None:
+    """Skills waiting to be read do not stop a search; the newest offer is read by it."""
+    matcher = Matcher(embedder=shared_embedder(), reader=shared_transformer())
+    for i in range(200):
+        matcher.add_member(f"m{i}", [f"stamp collecting club {i}"])
+    matcher.prepare(read=0)
+    assert len(matcher.unread_skills(1000)) == 200
+    matcher.add_member("bruno", ["Kubernetes"])
+    assert asked(matcher, "pods stuck in CrashLoopBackOff") == ["bruno"]
+    # A batch embedded elsewhere is taken, except a skill dropped in the meantime.
+    batch = matcher.unread_skills(10)
+    matcher.remove_member("m0")
+    model = matcher.skill_model
+    assert model is not None
+    before = len(matcher.unread_skills(1000))
+    matcher.read_skills(batch, model.embed([text for _, text in batch]))
+    assert len(matcher.unread_skills(1000)) == before - 9
+    assert "m0" not in asked(matcher, "stamp collecting club 0")
 
 
 @pytest.mark.parametrize(
@@ -119,10 +156,15 @@ def test_loading_the_model_and_matching_need_no_network(no_network: None) -> Non
         root / "tokenizers" / "l2_supercat_tokenizer_config.json",
     )
     loaded_s = time.perf_counter() - started
-    matcher = Matcher(embedder=embedder)
+    started = time.perf_counter()
+    reader = TransformerEmbedder()
+    read_s = time.perf_counter() - started
+    matcher = Matcher(embedder=embedder, reader=reader)
     matcher.add_member("elena", ["resume review"])
+    matcher.add_member("bruno", ["Kubernetes"])
     assert [c.member_id for c in matcher.match("please look at my CV")] == ["elena"]
-    print(f"model loaded in {loaded_s:.2f} s")
+    assert [c.member_id for c in matcher.match("pods stuck in CrashLoopBackOff")] == ["bruno"]
+    print(f"models loaded in {loaded_s:.2f} s and {read_s:.2f} s")
 
 
 @pytest.mark.parametrize(
