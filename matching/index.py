@@ -553,12 +553,17 @@ class Matcher:
         ranking = {h.term: h.strength * (w.part if h.kind == "part" else 1.0) for h in found}
         vector = None
         if p.semantic is not None:
-            # A need's meaning depends on its text alone: a `/needs` list already has it.
-            seen = self._seen_texts.get(text)
-            meaning_of = seen[1] if seen is not None else self._meanings_of([text])[0]
-            assert meaning_of is not None
-            hits, ranking = self._with_meaning(hits, ranking, self._nearest_skills(meaning_of))
-            vector = meaning_of.past
+            # A need that names an offered skill outright needs no reading in context to
+            # find it (and the words rank it): the costly model reads the needs that don't.
+            if any(h.kind in ("exact", "alias") and h.strength >= 1.0 for h in found):
+                vector = self._need_vector(text)
+            else:
+                # A need's meaning depends on its text alone: a `/needs` list already has it.
+                seen = self._seen_texts.get(text)
+                meaning_of = seen[1] if seen is not None else self._meanings_of([text])[0]
+                assert meaning_of is not None
+                hits, ranking = self._with_meaning(hits, ranking, self._nearest_skills(meaning_of))
+                vector = meaning_of.past
         weights = [(h.term, w.skills * ranking[h.term] * p.idf(h.term)) for h in hits]
         similar = (
             self._history.similar(
@@ -581,6 +586,14 @@ class Matcher:
                 best[term] = max(best.get(term, 0.0), cosine * float(count))
         ranked = sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))
         return [(t, c) for t, c in ranked if c >= w.semantic_lo][: w.semantic_k]
+
+    def _need_vector(self, text: str) -> Vectors | None:
+        """A need's meaning in the cheap model's terms, to compare with past needs."""
+        from matching.semantic import with_aliases
+
+        if self._embedder is None:
+            return None
+        return self._embedder.embed([with_aliases(text)])[0]
 
     def _meaning_votes(self, vector: Vectors | None) -> tuple[dict[int, float], frozenset[int]]:
         """Votes from past needs near in meaning, and who helped with the same need again.
