@@ -593,7 +593,8 @@ class Matcher:
 
         if self._embedder is None:
             return None
-        return self._embedder.embed([with_aliases(text)])[0]
+        vector: Vectors = self._embedder.embed([with_aliases(text)])[0, :]
+        return vector
 
     def _meaning_votes(self, vector: Vectors | None) -> tuple[dict[int, float], frozenset[int]]:
         """Votes from past needs near in meaning, and who helped with the same need again.
