@@ -104,6 +104,7 @@ class _Meaning:
     skills: Vectors
     counts: Vectors
     past: Vectors | None
+    cheap: bool  # the skills' rows are in the cheap model (the need names a skill outright)
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,11 @@ class _Reach:
 
     history: bool
     meaning: bool
+
+
+def _names_a_skill(found: list[Hit]) -> bool:
+    """Whether a need names an offered skill outright (whole, or by an alias)."""
+    return any(h.kind in ("exact", "alias") and h.strength >= 1.0 for h in found)
 
 
 class Matcher:
@@ -131,6 +137,8 @@ class Matcher:
             from matching.semantic import SemanticIndex
 
             self._profiles.semantic = SemanticIndex(reader or embedder, words=embedder)
+            if reader is not None:
+                self._profiles.cheap = SemanticIndex(embedder)
         self._embedder = embedder
         self._meanings = self._new_meanings()
         self._history = HistoryIndex()
@@ -283,6 +291,8 @@ class Matcher:
         """
         if self._profiles.semantic is not None:
             self._profiles.semantic.flush(read)
+        if self._profiles.cheap is not None:
+            self._profiles.cheap.flush()
         if self._meanings is not None:
             self._meanings.flush()
 
@@ -299,9 +309,12 @@ class Matcher:
     def read_skills_from(self, other: Matcher) -> None:
         """Take the meanings `other` (with the same models) already read for skills waiting
         here: a matcher loaded from a file need not read again what the running one has."""
-        mine, theirs = self._profiles.semantic, other._profiles.semantic
-        if mine is not None and theirs is not None and mine.embedder is theirs.embedder:
-            mine.read_from(theirs)
+        for mine, theirs in (
+            (self._profiles.semantic, other._profiles.semantic),
+            (self._profiles.cheap, other._profiles.cheap),
+        ):
+            if mine is not None and theirs is not None and mine.embedder is theirs.embedder:
+                mine.read_from(theirs)
 
     @property
     def skill_model(self) -> Embedder | None:
@@ -434,42 +447,51 @@ class Matcher:
             self._seen_key, self._seen_texts = key, {}
         seen = self._seen_texts
         new = [t for t in dict.fromkeys(texts) if t not in seen]
-        meanings = self._meanings_of(new)
-        for text, meaning in zip(new, meanings, strict=True):
-            seen[text] = (self._profiles.vocabulary.find(text, self._is_word), meaning)
+        found = [self._profiles.vocabulary.find(text, self._is_word) for text in new]
+        meanings = self._meanings_of(new, [_names_a_skill(f) for f in found])
+        for text, hits, meaning in zip(new, found, meanings, strict=True):
+            seen[text] = (hits, meaning)
         return [seen[t] for t in texts]
 
-    def _meanings_of(self, texts: list[str]) -> list[_Meaning | None]:
+    def _meanings_of(self, texts: list[str], named: list[bool]) -> list[_Meaning | None]:
         """What needs mean, in one batch per model (None without a model).
 
-        A need of several clauses is also read clause by clause, each a little discounted:
-        the one clause that names the problem ("router or ISP?") is diluted in the whole.
+        A need that names an offered skill outright needs no reading in context to find it
+        (its words rank it), so only the cheap model reads it; the costly one, when there is
+        one, reads the needs that name none. A need of several clauses is also read clause by
+        clause, each a little discounted: the one clause that names the problem ("router or
+        ISP?") is diluted in the whole.
         """
-        semantic, w = self._profiles.semantic, self.weights
-        if semantic is None or not texts:
+        p, w = self._profiles, self.weights
+        if p.semantic is None or not texts:
             return [None] * len(texts)
         import numpy as np
 
         from matching.semantic import clauses, with_aliases
 
+        cheap = [n and p.cheap is not None for n in named]
         parts = [[t, *(c if len(c := clauses(t)) > 1 else [])] for t in texts]
-        flat = [with_aliases(x) for each in parts for x in each]
-        vectors = semantic.embedder.embed(flat)
-        past: list[Vectors | None] = [None] * len(texts)
-        if self._embedder is not None:
-            if semantic.embedder is self._embedder:
-                starts = itertools.accumulate((len(each) for each in parts[:-1]), initial=0)
-                past = [vectors[i] for i in starts]
+        out: list[_Meaning | None] = [None] * len(texts)
+        for use_cheap in (False, True):
+            index = p.cheap if use_cheap else p.semantic
+            chosen = [i for i, c in enumerate(cheap) if c == use_cheap]
+            if index is None or not chosen:
+                continue
+            flat = [with_aliases(x) for i in chosen for x in parts[i]]
+            vectors = index.embedder.embed(flat)
+            if index.embedder is self._embedder:
+                starts = itertools.accumulate((len(parts[i]) for i in chosen[:-1]), initial=0)
+                past: list[Vectors | None] = [vectors[s] for s in starts]
             else:
-                past = list(self._embedder.embed([with_aliases(t) for t in texts]))
-        out: list[_Meaning | None] = []
-        at = 0
-        for each, vector in zip(parts, past, strict=True):
-            rows = vectors[at : at + len(each)]
-            counts = np.full(len(each), w.semantic_clause, dtype=np.float32)
-            counts[0] = 1.0
-            out.append(_Meaning(rows, counts, vector))
-            at += len(each)
+                assert self._embedder is not None
+                past = list(self._embedder.embed([with_aliases(texts[i]) for i in chosen]))
+            at = 0
+            for i, vector in zip(chosen, past, strict=True):
+                rows = vectors[at : at + len(parts[i])]
+                counts = np.full(len(parts[i]), w.semantic_clause, dtype=np.float32)
+                counts[0] = 1.0
+                out[i] = _Meaning(rows, counts, vector, use_cheap)
+                at += len(parts[i])
         return out
 
     def _reach(self, m: int) -> Callable[[str, list[Hit], _Meaning | None], _Reach | None]:
@@ -484,9 +506,12 @@ class Matcher:
         p, w = self._profiles, self.weights
         mine = p.skills[m]
         past_words = self._history.words_of(m)
-        semantic, meanings = p.semantic, self._meanings
-        skill_terms = [t for t in mine if semantic is not None and semantic.has(t)]
-        skill_vectors = semantic.vectors_of(skill_terms) if semantic is not None else None
+        meanings = self._meanings
+        known: dict[bool, tuple[list[str], Vectors]] = {}
+        for cheap, index in ((False, p.semantic), (True, p.cheap)):
+            if index is not None:
+                terms_known = [t for t in mine if index.has(t)]
+                known[cheap] = (terms_known, index.vectors_of(terms_known))
         past_vectors = None
         if meanings is not None and w.meaning_history > 0:
             past_vectors = meanings.vectors_of(m)
@@ -505,6 +530,7 @@ class Matcher:
                     nearest = float((past_vectors @ rough.past).max())
                     meaning = nearest >= w.meaning_history_lo - _SLACK
                     close = nearest >= w.meaning_history_fit - _SLACK
+                skill_terms, skill_vectors = known.get(rough.cheap, ([], None))
                 if not fits and skill_vectors is not None and len(skill_vectors):
                     cosines = ((skill_vectors @ rough.skills.T) * rough.counts).max(axis=1)
                     fits = any(
@@ -553,17 +579,15 @@ class Matcher:
         ranking = {h.term: h.strength * (w.part if h.kind == "part" else 1.0) for h in found}
         vector = None
         if p.semantic is not None:
-            # A need that names an offered skill outright needs no reading in context to
-            # find it (and the words rank it): the costly model reads the needs that don't.
-            if any(h.kind in ("exact", "alias") and h.strength >= 1.0 for h in found):
-                vector = self._need_vector(text)
+            # A need's meaning depends on its text alone: a `/needs` list already has it.
+            seen = self._seen_texts.get(text)
+            if seen is not None:
+                meaning_of = seen[1]
             else:
-                # A need's meaning depends on its text alone: a `/needs` list already has it.
-                seen = self._seen_texts.get(text)
-                meaning_of = seen[1] if seen is not None else self._meanings_of([text])[0]
-                assert meaning_of is not None
-                hits, ranking = self._with_meaning(hits, ranking, self._nearest_skills(meaning_of))
-                vector = meaning_of.past
+                meaning_of = self._meanings_of([text], [_names_a_skill(found)])[0]
+            assert meaning_of is not None
+            hits, ranking = self._with_meaning(hits, ranking, self._nearest_skills(meaning_of))
+            vector = meaning_of.past
         weights = [(h.term, w.skills * ranking[h.term] * p.idf(h.term)) for h in hits]
         similar = (
             self._history.similar(
@@ -578,7 +602,8 @@ class Matcher:
 
     def _nearest_skills(self, meaning: _Meaning) -> list[tuple[str, float]]:
         """The skills nearest a need's meaning (whole or by a clause), best first."""
-        semantic, w = self._profiles.semantic, self.weights
+        p, w = self._profiles, self.weights
+        semantic = p.cheap if meaning.cheap else p.semantic
         assert semantic is not None
         best: dict[str, float] = {}
         for vector, count in zip(meaning.skills, meaning.counts, strict=True):
@@ -586,15 +611,6 @@ class Matcher:
                 best[term] = max(best.get(term, 0.0), cosine * float(count))
         ranked = sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))
         return [(t, c) for t, c in ranked if c >= w.semantic_lo][: w.semantic_k]
-
-    def _need_vector(self, text: str) -> Vectors | None:
-        """A need's meaning in the cheap model's terms, to compare with past needs."""
-        from matching.semantic import with_aliases
-
-        if self._embedder is None:
-            return None
-        vector: Vectors = self._embedder.embed([with_aliases(text)])[0, :]
-        return vector
 
     def _meaning_votes(self, vector: Vectors | None) -> tuple[dict[int, float], frozenset[int]]:
         """Votes from past needs near in meaning, and who helped with the same need again.
@@ -770,8 +786,11 @@ class Matcher:
         shown = [h for h in hits if h.strength >= self.weights.fit] or hits[:1]
         for h in shown:
             matched = h.matched
-            if h.kind == "semantic" and p.semantic is not None and query.vector is not None:
-                matched = p.semantic.about(query.text, h.term) or matched
+            # The cheap model picks the need's word nearest the skill: a candidate's reason
+            # is worded for every need a `/needs` list shows, so it must cost little.
+            words_index = p.cheap or p.semantic
+            if h.kind == "semantic" and words_index is not None and query.vector is not None:
+                matched = words_index.about(query.text, h.term) or matched
             reasons.append(SkillMatch(p.written(m, h.term), matched, h.kind))
         if query.helped(m) or m in query.meaning:
             reasons.append(PastHelp(query.shared.get(m, ())))  # no words: alike in meaning

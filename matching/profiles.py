@@ -28,6 +28,8 @@ class Profiles:
     def __init__(self) -> None:
         self.vocabulary = Vocabulary()
         self.semantic: SemanticIndex | None = None  # skills by meaning, when a model is given
+        # ...and by the cheap model too, when `semantic` has a costly one (see Matcher).
+        self.cheap: SemanticIndex | None = None
         self.ids: dict[str, int] = {}
         self.names: list[str] = []
         self.skills: list[dict[str, int]] = []  # member -> term -> evidence count
@@ -43,6 +45,12 @@ class Profiles:
         self._free: list[int] = []
 
     # -- identity --------------------------------------------------------------------------
+
+    def mean(self, term: str, written: str) -> None:
+        """Make a skill findable by meaning, in every model the profiles have."""
+        for index in (self.semantic, self.cheap):
+            if index is not None:
+                index.add(term, written)
 
     def intern(self, member_id: str) -> int:
         """The int for a member id, creating an empty profile the first time."""
@@ -88,8 +96,7 @@ class Profiles:
             if forms is None:  # a skill nobody offered until now
                 forms = self.display[term] = Counter()
                 self.vocabulary.add(term)
-                if self.semantic is not None:
-                    self.semantic.add(term, written)
+                self.mean(term, written)
             forms[written] += 1
             self.vocabulary.written_as(term, written)
         else:
@@ -120,8 +127,9 @@ class Profiles:
             del forms[written]
         if term not in self.postings:
             self.vocabulary.discard(term)
-            if self.semantic is not None:
-                self.semantic.discard(term)
+            for index in (self.semantic, self.cheap):
+                if index is not None:
+                    index.discard(term)
             del self.display[term]
             del self.max_count[term]
         return True
@@ -183,8 +191,7 @@ class Profiles:
                 if seen is None:
                     seen = display[term] = Counter()
                     self.vocabulary.add(term)
-                    if self.semantic is not None:
-                        self.semantic.add(term, written)
+                    self.mean(term, written)
                 seen[written] += 1
                 self.vocabulary.written_as(term, written)
                 posting = postings.get(term)
@@ -267,8 +274,7 @@ class Profiles:
             if seen is None:
                 seen = display[term] = Counter()
                 self.vocabulary.add(term)
-                if self.semantic is not None:
-                    self.semantic.add(term, written)
+                self.mean(term, written)
             seen[written] += holders
             self.vocabulary.written_as(term, written)
         self.finish_bulk(bumped | gathered.keys())
