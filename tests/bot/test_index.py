@@ -14,6 +14,7 @@ from bot.models import Member, Skill
 from bot.store import Store
 from matching import Matcher, Reason
 from matching.semantic import shared_embedder
+from matching.transformer import shared_transformer
 from tests.fakes import COMMUNITY, Community, two_processes
 
 WARMING = "give me a few seconds"
@@ -54,7 +55,7 @@ def current(c: Community) -> Matcher:
 
 def rebuilt(store: Store) -> Matcher:
     """A matcher built from scratch from the database."""
-    return build(store.engine, COMMUNITY, shared_embedder())[1]
+    return build(store.engine, COMMUNITY, shared_embedder(), shared_transformer())[1]
 
 
 async def test_commands_answer_while_the_matcher_is_being_built(store: Store) -> None:

@@ -43,10 +43,10 @@ async def test_a_semantic_match_is_told_in_plain_words_to_each_reader(
     await community.say("elena", "offer", "resume review, interview prep")
     await community.say("bob", "need", "can someone look at my CV before I apply?")
     ask = community.port.last_to("elena")
-    assert "because <@bob>'s need about 'CV' sounds like your 'resume review'." in ask.text
+    assert "because <@bob>'s need about 'CV' sounds like your 'resume review'" in ask.text
     await community.say("elena", "accept", ask_id(community, "elena"))
     intro = community.port.sent[-1].message.text
-    assert "Why <@elena>: your need about 'CV' sounds like their 'resume review'." in intro
+    assert "Why <@elena>: your need about 'CV' sounds like their 'resume review'" in intro
 
 
 async def test_a_give_is_introduced_as_the_helper_offering(community: Community) -> None:
