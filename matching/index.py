@@ -470,7 +470,10 @@ class Matcher:
         from matching.semantic import clauses, with_aliases
 
         cheap = [n and p.cheap is not None for n in named]
-        parts = [[t, *(c if len(c := clauses(t)) > 1 else [])] for t in texts]
+        parts = [
+            [t] if use_cheap else [t, *(c if len(c := clauses(t)) > 1 else [])]
+            for t, use_cheap in zip(texts, cheap, strict=True)
+        ]
         out: list[_Meaning | None] = [None] * len(texts)
         for use_cheap in (False, True):
             index = p.cheap if use_cheap else p.semantic
