@@ -38,9 +38,10 @@ log = logging.getLogger(__name__)
 # How long a command waits for a matcher still being built before it asks the member to try
 # again in a few seconds: short enough that nobody sits in silence.
 WAIT_FOR_BUILD = 5.0
-# Skills a build reads with the reading model before the matcher answers (a small community
-# reads them all, in about a second); a larger backlog is read right after, in batches.
-READ_AT_BUILD = 500
+# A community with at most this many skills to read has them read before its matcher answers
+# (well under a second); a larger one answers at once and has them read right after, in
+# batches, while its needs are matched by words and the cheap model meanwhile.
+READ_AT_BUILD = 300
 READ_BATCH = 64
 # Changes kept in the log per community: enough for any process that is running to catch up.
 KEEP_CHANGES = 100_000
@@ -749,8 +750,14 @@ def build(
                 (community_id,),
             )
             matcher.add_skill_rows(_rows(streamed))
-    matcher.prepare(read=READ_AT_BUILD)
+    _prepare(matcher, READ_AT_BUILD)
     return version, matcher, epoch
+
+
+def _prepare(matcher: Matcher, read: int) -> None:
+    """Embed what the cheap model needs, and every skill's meaning if no more than `read`
+    wait (else none: the background reads them without holding up the first answers)."""
+    matcher.prepare(read=read if len(matcher.unread_skills(read + 1)) <= read else 0)
 
 
 def _rows(cursor: Any) -> Iterator[tuple[Any, ...]]:

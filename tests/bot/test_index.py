@@ -6,9 +6,12 @@ import asyncio
 import contextlib
 import threading
 from datetime import timedelta
+from typing import Any
 
+import pytest
 from sqlmodel import Session, select
 
+from bot import matchers as matchers_module
 from bot.matchers import build, prune
 from bot.models import Member, Skill
 from bot.store import Store
@@ -188,3 +191,32 @@ async def member_id(c: Community, user: str) -> int:
     return await c.core.store.run(
         lambda s: s.exec(select(Member.id).where(Member.user_id == user)).one()
     )
+
+
+async def test_a_big_community_answers_at_once_and_reads_its_skills_meaning_after(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past the read-at-build size, a start answers by words first; meaning follows."""
+    monkeypatch.setattr(matchers_module, "READ_AT_BUILD", 2)
+    first = Community(store)
+    for name, skills in [("ann", "terraform"), ("ben", "Kubernetes"), ("cat", "baking")]:
+        await first.say(name, "offer", skills)
+    restarted = Community(store, clock=first.clock)
+    matchers = restarted.core.ctx.matchers
+    read = threading.Event()
+    done_reading = matchers._read_rest
+
+    def reading(community_id: str, entry: Any) -> None:
+        done_reading(community_id, entry)
+        read.set()
+
+    monkeypatch.setattr(matchers, "_read_rest", reading)
+    restarted.core.start_matching()
+    assert await asyncio.to_thread(matchers.wait_ready, store.engine, COMMUNITY, 60)
+    by_words = await restarted.say("bob", "need", "terraform state is locked")
+    assert "privately asked one member" in by_words.text
+    assert await asyncio.to_thread(read.wait, 60)
+    assert current(restarted).unread_skills(10) == []  # read in the background, not by a need
+    by_meaning = await restarted.say("dan", "need", "pods stuck in CrashLoopBackOff")
+    assert "privately asked one member" in by_meaning.text
+    assert restarted.port.to("ben")
