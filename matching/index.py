@@ -96,6 +96,17 @@ _SEEN_TEXTS = 4096
 _SLACK = 1e-5
 
 
+@dataclass
+class _Seen:
+    """An open need as `explain_each` keeps it: its words' skills, its meaning roughly, and
+    (once needed) its skills by words and meaning together."""
+
+    text: str
+    hits: list[Hit]
+    meaning: _Meaning | None
+    merged: list[Hit] | None = None
+
+
 @dataclass(frozen=True)
 class _Meaning:
     """A need's meaning: in the skills' model, whole and clause by clause (each row with the
@@ -149,7 +160,7 @@ class Matcher:
         # Bumped at every change of the history: what a need's words find depends on it.
         self._history_changes = 0
         self._seen_key: tuple[int, int] = (-1, -1)
-        self._seen_texts: dict[str, tuple[list[Hit], _Meaning | None]] = {}
+        self._seen_texts: dict[str, _Seen] = {}
 
     # -- profile changes (incremental) ---------------------------------------------------
 
@@ -419,14 +430,11 @@ class Matcher:
         yield from self._explain_batch(batch, m, reach)
 
     def _explain_batch(
-        self,
-        texts: list[str],
-        m: int,
-        reach: Callable[[str, list[Hit], _Meaning | None], _Reach | None],
+        self, texts: list[str], m: int, reach: Callable[[_Seen], _Reach | None]
     ) -> Iterator[Candidate | None]:
         skills = self._profiles.skills[m]
-        for text, (found, rough) in zip(texts, self._seen(texts), strict=True):
-            could = reach(text, found, rough)
+        for text, seen in zip(texts, self._seen(texts), strict=True):
+            could = reach(seen)
             if could is None:
                 yield None
                 continue
@@ -436,8 +444,8 @@ class Matcher:
                 continue
             yield self._candidate(m, self._score(m, query), query)
 
-    def _seen(self, texts: list[str]) -> list[tuple[list[Hit], _Meaning | None]]:
-        """The skills each need names by its words, and its meaning.
+    def _seen(self, texts: list[str]) -> list[_Seen]:
+        """What each need's words find among the skills, and its meaning roughly.
 
         Kept for the next member's list while the skills and the history stay the same:
         every member's `/needs` looks through the same open needs.
@@ -447,10 +455,16 @@ class Matcher:
             self._seen_key, self._seen_texts = key, {}
         seen = self._seen_texts
         new = [t for t in dict.fromkeys(texts) if t not in seen]
+        w = self.weights
         found = [self._profiles.vocabulary.find(text, self._is_word) for text in new]
         meanings = self._meanings_of(new, [_names_a_skill(f) for f in found])
-        for text, hits, meaning in zip(new, found, meanings, strict=True):
-            seen[text] = (hits, meaning)
+        for text, words_found, meaning in zip(new, found, meanings, strict=True):
+            # As `_query` has them: a skill named by some of its words fits by the share.
+            parts = [
+                replace(h, strength=h.strength * w.part_fit) if h.kind == "part" else h
+                for h in words_found
+            ]
+            seen[text] = _Seen(text, parts, meaning)
         return [seen[t] for t in texts]
 
     def _meanings_of(self, texts: list[str], named: list[bool]) -> list[_Meaning | None]:
@@ -497,14 +511,24 @@ class Matcher:
                 at += len(parts[i])
         return out
 
-    def _reach(self, m: int) -> Callable[[str, list[Hit], _Meaning | None], _Reach | None]:
-        """What could make a need (its text, and its meaning roughly) fit member `m`.
+    def _near(self, seen: _Seen) -> list[Hit]:
+        """A need's skills found by words and by meaning, as `_query` finds them (kept)."""
+        if seen.merged is None:
+            assert seen.meaning is not None
+            near = self._nearest_skills(seen.meaning)
+            ranking = {h.term: 0.0 for h in seen.hits}  # only the hits' strengths are used
+            seen.merged, _ = self._with_meaning(seen.hits, ranking, near)
+        return seen.merged
 
-        None when nothing could: no skill of theirs fits by its words, none is near enough
-        in meaning to fit, they helped with no need sharing a word with it, and none of
-        theirs is as close in meaning as the same need again. Otherwise, whether the history
-        by words and past needs by meaning could credit them at all: only then are they
-        searched. Every bound leans towards "could", so the answers are `explain`'s.
+    def _reach(self, m: int) -> Callable[[_Seen], _Reach | None]:
+        """What could make a need fit member `m`.
+
+        None when nothing could: no skill of theirs fits by its words or by its meaning,
+        they helped with no need sharing a word with it, and none of theirs is as close in
+        meaning as the same need again. Otherwise, whether the history by words and past
+        needs by meaning could credit them at all: only then are they searched. A skill's
+        meaning is searched among all skills only when the member's own skill is near enough
+        to fit; every bound leans towards "could", so the answers are `explain`'s.
         """
         p, w = self._profiles, self.weights
         mine = p.skills[m]
@@ -520,14 +544,12 @@ class Matcher:
             past_vectors = meanings.vectors_of(m)
         span = max(1e-9, w.semantic_hi - w.semantic_lo)
 
-        def reach(text: str, found: list[Hit], rough: _Meaning | None) -> _Reach | None:
-            lexical: dict[str, float] = {}
-            for h in found:
-                if h.term in mine:
-                    lexical[h.term] = h.strength * (w.part_fit if h.kind == "part" else 1.0)
-            history = bool(past_words) and not past_words.isdisjoint(need_words(text))
+        def reach(seen: _Seen) -> _Reach | None:
+            lexical = {h.term: h.strength for h in seen.hits if h.term in mine}
+            history = bool(past_words) and not past_words.isdisjoint(need_words(seen.text))
             fits = any(s >= w.fit for s in lexical.values())
             meaning = close = False
+            rough = seen.meaning
             if rough is not None:
                 if rough.past is not None and past_vectors is not None and len(past_vectors):
                     nearest = float((past_vectors @ rough.past).max())
@@ -543,6 +565,10 @@ class Matcher:
                         >= w.fit - _SLACK
                         for term, c in zip(skill_terms, cosines, strict=True)
                     )
+                    if fits:  # near enough: whether it is among the nearest skills decides
+                        merged = self._near(seen)
+                        best = max((h.strength for h in merged if h.term in mine), default=0.0)
+                        fits = best >= w.fit
             if not (fits or history or close):
                 return None
             return _Reach(history, meaning)
@@ -585,7 +611,7 @@ class Matcher:
             # A need's meaning depends on its text alone: a `/needs` list already has it.
             seen = self._seen_texts.get(text)
             if seen is not None:
-                meaning_of = seen[1]
+                meaning_of = seen.meaning
             else:
                 meaning_of = self._meanings_of([text], [_names_a_skill(found)])[0]
             assert meaning_of is not None

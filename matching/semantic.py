@@ -402,6 +402,7 @@ class PastNeeds:
         self.capacity = capacity
         self._vectors = Rows(embedder.dim, min(capacity, 64), limit=capacity)
         self._helpers: list[tuple[int, ...]] = []
+        self._rows_of: dict[int, set[int]] = {}  # member -> rows of the needs they helped with
         self._at: list[float] = []
         self._next = 0  # how many needs were ever added; the next row is this modulo capacity
         self._pending: list[tuple[tuple[int, ...], str, float]] = []
@@ -431,7 +432,7 @@ class PastNeeds:
     def vectors_of(self, member: int) -> Vectors:
         """The vectors of the remembered needs a member helped with, one row each."""
         self.flush()
-        rows = [i for i, helpers in enumerate(self._helpers) if member in helpers]
+        rows = sorted(self._rows_of.get(member, ()))
         return np.array([self._vectors.get(r) for r in rows], dtype=np.float32).reshape(
             len(rows), self.embedder.dim
         )
@@ -450,6 +451,10 @@ class PastNeeds:
                 self._helpers.append(helpers)
                 self._at.append(at)
             else:
+                for m in self._helpers[row]:  # the oldest need leaves the ring
+                    self._rows_of[m].discard(row)
                 self._helpers[row] = helpers
                 self._at[row] = at
+            for m in helpers:
+                self._rows_of.setdefault(m, set()).add(row)
             self._vectors.set(row, vector)
