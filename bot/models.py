@@ -167,6 +167,15 @@ class Need(SQLModel, table=True):
             "helper_id",
         ),
         Index("ix_need_community_intro", "community_id", "micros_to_intro", "resolved_at"),
+        # Only needs that ever waited: how long they waited before help came.
+        Index(
+            "ix_need_community_waited",
+            "community_id",
+            "first_waited_at",
+            "introduced_at",
+            postgresql_where=text("first_waited_at IS NOT NULL"),
+            sqlite_where=text("first_waited_at IS NOT NULL"),
+        ),
         NEVER_REUSE_IDS,
     )
 
