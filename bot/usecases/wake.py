@@ -48,10 +48,10 @@ def ask_about_waiting(
         return 0
     try:
         with ctx.matchers.using(session, member.community_id) as matcher:
+            # One member against many needs: only the needs that could fit them are searched.
+            fits = matcher.explain_each([need.text for need in waiting], str(member.id))
             fitting = [
-                (need, fit)
-                for need in waiting
-                if (fit := matcher.explain(need.text, str(member.id))) is not None
+                (need, fit) for need, fit in zip(waiting, fits, strict=True) if fit is not None
             ]
     except Warming:  # just started: the /offer or /resume itself must not wait for it
         return 0
