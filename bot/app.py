@@ -25,7 +25,7 @@ from bot.models import Member
 from bot.outbox import Claimed, Sender, deactivate, owe_reply, purge, reactivate, stopped
 from bot.port import Actor, InstallationBroken, Invocation, Message, Port
 from bot.scheduler import due_work
-from bot.seen import forget_old, remember
+from bot.seen import Once, forget_old, remember
 from bot.settings import Settings
 from bot.store import DatabaseAway, Store
 from bot.usecases import answers, forget, needs, profile, pulse, referrals, resolve, stats, waiting
@@ -93,6 +93,10 @@ WARMING_POLL_SECONDS = 0.05
 FORGET_SEEN_EVERY = timedelta(minutes=1)
 # Delivered messages past their retention are deleted this often.
 PURGE_EVERY = timedelta(hours=1)
+
+
+class Replayed(Exception):
+    """A request already handled, sent again: nothing is done, nothing is answered."""
 
 
 class Whuffie:
@@ -204,34 +208,28 @@ class Whuffie:
         reply, _ = await self._run(invocation, keep=False)
         return reply
 
-    async def _run(
-        self, invocation: Invocation, *, keep: bool, known_only: bool = False
-    ) -> tuple[Message, Claimed | None]:
-        """The command's reply, and with `keep` the outbox row that owes it (claimed by us).
-
-        With `known_only` (a button press), a member the bot does not know is refused
-        rather than created.
-        """
+    async def _checked(self, invocation: Invocation) -> tuple[str, Handler, Invocation] | Message:
+        """The command's name, handler and cleaned invocation; or the reply refusing it."""
         cleaned = clean(invocation)
         if isinstance(cleaned, Message):
-            return cleaned, None
+            return cleaned
         invocation = cleaned
         name = invocation.command.strip().lstrip("/").lower()
         if name in ("help", "start", ""):
-            return texts.help_text(), None
+            return texts.help_text()
         handler = HANDLERS.get(name)
         if handler is None:
-            return texts.unknown_command(name[:40]), None
+            return texts.unknown_command(name[:40])
         if needs_admin(name, invocation.args):
             try:
                 allowed = await self.is_admin(invocation)
             except InstallationBroken as exc:
-                return texts.admins_unknown(exc.reason), None
+                return texts.admins_unknown(exc.reason)
             except Exception:
                 log.exception("could not tell whether a member is an admin")
-                return texts.oops(), None
+                return texts.oops()
             if not allowed:
-                return ADMIN_ONLY[name](), None
+                return ADMIN_ONLY[name]()
         if name == "refer" and invocation.target is not None:
             # Only someone in the community can be asked; an id from elsewhere asks nobody.
             target = invocation.target
@@ -241,17 +239,45 @@ class Whuffie:
                 )
             except Exception:
                 log.exception("could not tell whether a member is in their community")
-                return texts.oops(), None
+                return texts.oops()
             if not there:
-                return texts.refer_not_member(), None
+                return texts.refer_not_member()
+        return name, handler, invocation
 
+    async def _run(
+        self,
+        invocation: Invocation,
+        *,
+        keep: bool,
+        known_only: bool = False,
+        once: Once | None = None,
+    ) -> tuple[Message, Claimed | None]:
+        """The command's reply, and with `keep` the outbox row that owes it (claimed by us).
+
+        With `known_only` (a button press), a member the bot does not know is refused
+        rather than created. With `once`, a request already handled raises `Replayed`.
+        """
+        checked = await self._checked(invocation)
+        if isinstance(checked, Message):
+            if once is not None and not await self.first_time(once.key, once.remember_for):
+                raise Replayed(once.key)
+            return checked, None
+        name, handler, invocation = checked
         community = invocation.actor.community
         if name not in NO_MATCHING:
             # Waited for here, outside any transaction; still not ready, the command runs
             # anyway: it says "a few seconds" only once the database has answered it.
             await self.index_ready(community)
 
+        if once is not None:
+            await self._sweep_seen()
+        now = self.ctx.now()
+
         def work(session: Session) -> tuple[Message, Claimed | None]:
+            # First, so a replay takes no lock but this key's: it then waits for the request
+            # that holds it to commit, and does nothing (rolled back) if that one did.
+            if once is not None and not remember(session, once.key, now + once.remember_for):
+                raise Replayed(once.key)
             # Told before it is cleared: an admin hears that delivery had stopped, and why.
             held = stopped(session, community) if name == "helpstats" else None
             if reactivate(session, community):  # a command: the bot is installed again
@@ -275,6 +301,8 @@ class Whuffie:
         try:
             # A rolled-back change never reaches the matcher: it only applies committed ones.
             return await self.store.run(work)
+        except Replayed:
+            raise
         except Warming:
             return texts.warming_up(), None
         except DatabaseAway:
@@ -302,14 +330,25 @@ class Whuffie:
         return False
 
     async def answer(
-        self, invocation: Invocation, send: Callable[[Message], Awaitable[None]]
+        self,
+        invocation: Invocation,
+        send: Callable[[Message], Awaitable[None]],
+        *,
+        once: Once | None = None,
     ) -> None:
         """Run one command and `send` its private reply, which is owed like any message.
 
         The reply is recorded in the command's own transaction: if the process dies before
-        `send` is done, or `send` fails, the outbox delivers it as a DM instead.
+        `send` is done, or `send` fails, the outbox delivers it as a DM instead. With `once`
+        (a platform's proof of one delivery), a request already handled here or in any
+        process on the database does nothing and is answered nothing: the key is remembered
+        in the command's own transaction, as `first_time` would in one of its own.
         """
-        reply, owed = await self._run(invocation, keep=True)
+        try:
+            reply, owed = await self._run(invocation, keep=True, once=once)
+        except Replayed:
+            log.warning("ignored a request sent again (the same proof of delivery)")
+            return
         if owed is None:  # nothing was stored: a reply lost now costs nothing
             await send(reply)
         else:
@@ -346,6 +385,12 @@ class Whuffie:
         captured and sent again does its work once; `remember_for` covers as long as the
         platform would still accept the replay.
         """
+        await self._sweep_seen()
+        now = self.ctx.now()
+        return await self.store.run(lambda s: remember(s, key, now + remember_for))
+
+    async def _sweep_seen(self) -> None:
+        """Forget the remembered requests past their time, at most once a minute."""
         now = self.ctx.now()
         if self._seen_swept_at is None or now - self._seen_swept_at >= FORGET_SEEN_EVERY:
             self._seen_swept_at = now
@@ -354,7 +399,6 @@ class Whuffie:
             except Exception as exc:
                 # Only housekeeping: an old key kept a little longer refuses nothing valid.
                 log.warning("could not sweep remembered requests (%s)", type(exc).__name__)
-        return await self.store.run(lambda s: remember(s, key, now + remember_for))
 
     async def flush(self) -> int:
         """Deliver what the outbox holds now; return how many messages went out.

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col
 
 from bot.models import SeenRequest
+
+
+@dataclass(frozen=True)
+class Once:
+    """A platform's proof of one delivery (`key`), and how long a replay of it could pass."""
+
+    key: str
+    remember_for: timedelta
 
 
 def remember(session: Session, key: str, forget_at: datetime) -> bool:

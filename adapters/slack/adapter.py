@@ -62,6 +62,7 @@ from bot.app import Whuffie
 from bot.buttons import Press
 from bot.commands import COMMANDS, TEXT_BUTTONS
 from bot.port import Actor, Invocation, Message, Port
+from bot.seen import Once
 from bot.web import WebServer
 
 log = logging.getLogger(__name__)
@@ -285,10 +286,12 @@ class SlackAdapter(SlackPort):
             return
         await ack()
         community = community_of(context)
+        # Checked for a replay in the command's own transaction, not in one of its own.
+        key = context.get(REQUEST_KEY)
+        once = Once(f"slack:{key}", REPLAY_WINDOW) if key else None
         self._spawn(
-            self._run_command(body, respond, community),
+            self._run_command(body, respond, community, once),
             f"{community}:{body.get('user_id')}",
-            context,
             admitted=True,
         )
 
@@ -444,10 +447,10 @@ class SlackAdapter(SlackPort):
     # -- from Slack to the core -----------------------------------------------------------
 
     async def _run_command(
-        self, body: dict[str, Any], respond: AsyncRespond, community: str
+        self, body: dict[str, Any], respond: AsyncRespond, community: str, once: Once | None
     ) -> None:
-        """Translate a slash command and answer it privately."""
-        await self._run_invocation(await from_command(self, body, community), respond)
+        """Translate a slash command and answer it privately (once, if `once` says so)."""
+        await self._run_invocation(await from_command(self, body, community), respond, once)
 
     async def _run_button(
         self, body: dict[str, Any], respond: AsyncRespond, community: str
@@ -461,13 +464,15 @@ class SlackAdapter(SlackPort):
 
             await self._answer(press.command, self.core.answer_press(press, send))
 
-    async def _run_invocation(self, invocation: Invocation, respond: AsyncRespond) -> None:
+    async def _run_invocation(
+        self, invocation: Invocation, respond: AsyncRespond, once: Once | None = None
+    ) -> None:
         """Run a slash command and reply to whoever typed it."""
 
         async def send(reply: Message) -> None:
             await self._reply(invocation.actor, reply, respond)
 
-        await self._answer(invocation.command, self.core.answer(invocation, send))
+        await self._answer(invocation.command, self.core.answer(invocation, send, once=once))
 
     async def _answer(self, command: str, work: Awaitable[None]) -> None:
         """Let the core run and reply, then deliver what it owes others."""

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 import aiohttp
 import pytest
+from sqlalchemy import event
 
 from adapters.slack import SlackAdapter, SlackSettings
 from bot.app import Whuffie
@@ -145,6 +146,31 @@ async def test_a_replayed_need_is_posted_once(
     await adapter.idle()
     assert len(fake_slack.messages_in(BOB)) == 1
     assert len(fake_slack.replies_to(response_url)) == 1
+
+
+async def test_a_need_is_told_from_a_replay_in_its_own_transaction(
+    chat: Chat, slack: SlackSender, fake_slack: FakeSlack, adapter: SlackAdapter, store: Store
+) -> None:
+    """A signed /need, its reply and its ask: the command, one claim, one record, no more."""
+    await chat.type(BOB, "/offer", "postgres")
+    await chat.type(BOB, "/need", "a second pair of eyes on my slides")  # the matcher is built
+    commits = 0
+
+    def counted(_connection: object) -> None:
+        nonlocal commits
+        commits += 1
+
+    event.listen(store.engine, "commit", counted)
+    try:
+        response_url = fake_slack.response_url()
+        body = slack.command_body(ALICE, "/need", "my slow postgres query", response_url)
+        assert await replay(slack, body, 1) == [200]
+        await adapter.idle()
+    finally:
+        event.remove(store.engine, "commit", counted)
+    assert len(fake_slack.messages_in(BOB)) == 1
+    assert len(fake_slack.replies_to(response_url)) == 1
+    assert commits == 3
 
 
 async def test_a_replayed_thank_you_is_delivered_once(
