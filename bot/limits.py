@@ -6,11 +6,13 @@ limit holds however many bot processes share the database, and survives a restar
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import text
+from sqlalchemy import bindparam, text
 from sqlmodel import Session, col, func, select
+from sqlmodel.sql.expression import Select, SelectOfScalar
 
 from bot.context import Context
 from bot.models import (
@@ -58,15 +60,26 @@ def _room_in(ctx: Context, times: Sequence[datetime], limit: int, window: timede
     return max(min(times) + window - ctx.now(), timedelta(minutes=1))
 
 
+# The queries every /need runs are built once: built afresh at each call, building and
+# hashing them for SQLAlchemy's cache cost more than running them.
+
+
+@functools.cache
+def _needs_lately() -> SelectOfScalar[datetime]:
+    when = col(Need.created_at)
+    return (
+        select(when)
+        .where(Need.requester_id == bindparam("member"), when > bindparam("since"))
+        .order_by(when.desc())
+        .limit(bindparam("most"))
+    )
+
+
 def need_wait(ctx: Context, session: Session, me: Member) -> Wait:
     """How long before this member may post another need (None: now)."""
     limit = ctx.settings.needs_per_hour
-    when = col(Need.created_at)
     times = session.exec(
-        select(when)
-        .where(Need.requester_id == me.id, when > ctx.now() - HOUR)
-        .order_by(when.desc())
-        .limit(limit)
+        _needs_lately(), params={"member": me.id, "since": ctx.now() - HOUR, "most": limit}
     ).all()
     return _room_in(ctx, times, limit, HOUR)
 
@@ -107,6 +120,31 @@ def thanks_to_wait(ctx: Context, session: Session, me: Member, to: Member) -> Wa
     return _room_in(ctx, times, limit, DAY)
 
 
+@functools.cache
+def _pending_asks() -> Select[int, int]:
+    return (
+        select(Ask.member_id, func.count())
+        .where(col(Ask.member_id).in_(bindparam("ids", expanding=True)), Ask.status == ASK_PENDING)
+        .group_by(col(Ask.member_id))
+    )
+
+
+@functools.cache
+def _open_gives() -> Select[int, int]:
+    return (
+        select(Ask.member_id, func.count())
+        .join(Need, col(Need.id) == col(Ask.need_id))
+        .where(
+            col(Ask.member_id).in_(bindparam("ids", expanding=True)),
+            Ask.status == ASK_ACCEPTED,
+            Ask.origin == ORIGIN_GIVE,
+            Need.status == NEED_INTRODUCED,
+            col(Need.introduced_at) > bindparam("since"),
+        )
+        .group_by(col(Ask.member_id))
+    )
+
+
 def open_load(ctx: Context, session: Session, member_ids: Collection[int]) -> dict[int, int]:
     """Unanswered asks plus open gives, per member: what `max_open_asks` bounds.
 
@@ -114,23 +152,9 @@ def open_load(ctx: Context, session: Session, member_ids: Collection[int]) -> di
     it helped: a requester who never answers must not keep a helper from giving for good.
     """
     ids = list(member_ids)
-    pending = session.exec(
-        select(Ask.member_id, func.count())
-        .where(col(Ask.member_id).in_(ids), Ask.status == ASK_PENDING)
-        .group_by(col(Ask.member_id))
-    ).all()
-    gives = session.exec(
-        select(Ask.member_id, func.count())
-        .join(Need, col(Need.id) == col(Ask.need_id))
-        .where(
-            col(Ask.member_id).in_(ids),
-            Ask.status == ASK_ACCEPTED,
-            Ask.origin == ORIGIN_GIVE,
-            Need.status == NEED_INTRODUCED,
-            col(Need.introduced_at) > ctx.now() - ctx.settings.followup_after,
-        )
-        .group_by(col(Ask.member_id))
-    ).all()
+    pending = session.exec(_pending_asks(), params={"ids": ids}).all()
+    since = ctx.now() - ctx.settings.followup_after
+    gives = session.exec(_open_gives(), params={"ids": ids, "since": since}).all()
     load: dict[int, int] = {}
     for member_id, count in [*pending, *gives]:
         load[member_id] = load.get(member_id, 0) + count
@@ -148,26 +172,47 @@ def asked_enough(
     """
     ids = list(member_ids)
     now = ctx.now()
+    most = ctx.settings.asks_per_hour
     this_hour = session.exec(
-        select(Ask.member_id)
-        .where(
-            col(Ask.member_id).in_(ids),
-            Ask.origin != ORIGIN_GIVE,
-            col(Ask.created_at) > now - HOUR,
-        )
-        .group_by(col(Ask.member_id))
-        .having(func.count() >= ctx.settings.asks_per_hour)
+        _asked_lately(), params={"ids": ids, "since": now - HOUR, "most": most}
     ).all()
     this_requester = session.exec(
+        _asked_for(),
+        params={
+            "ids": ids,
+            "requester": requester_id,
+            "since": now - DAY,
+            "most": ctx.settings.asks_from_one_member_per_day,
+        },
+    ).all()
+    return {*this_hour, *this_requester}
+
+
+@functools.cache
+def _asked_lately() -> SelectOfScalar[int]:
+    return (
+        select(Ask.member_id)
+        .where(
+            col(Ask.member_id).in_(bindparam("ids", expanding=True)),
+            Ask.origin != ORIGIN_GIVE,
+            col(Ask.created_at) > bindparam("since"),
+        )
+        .group_by(col(Ask.member_id))
+        .having(func.count() >= bindparam("most"))
+    )
+
+
+@functools.cache
+def _asked_for() -> SelectOfScalar[int]:
+    return (
         select(Ask.member_id)
         .join(Need, col(Need.id) == col(Ask.need_id))
         .where(
-            col(Ask.member_id).in_(ids),
+            col(Ask.member_id).in_(bindparam("ids", expanding=True)),
             Ask.origin != ORIGIN_GIVE,
-            Need.requester_id == requester_id,
-            col(Ask.created_at) > now - DAY,
+            Need.requester_id == bindparam("requester"),
+            col(Ask.created_at) > bindparam("since"),
         )
         .group_by(col(Ask.member_id))
-        .having(func.count() >= ctx.settings.asks_from_one_member_per_day)
-    ).all()
-    return {*this_hour, *this_requester}
+        .having(func.count() >= bindparam("most"))
+    )

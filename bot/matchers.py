@@ -4,6 +4,7 @@ change log that every process writes, so an /offer anywhere costs nobody a rebui
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import logging
 import os
@@ -16,8 +17,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from sqlalchemy import Engine, delete, false, or_, update
+from sqlalchemy import Engine, bindparam, delete, false, or_, update
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from bot.models import (
     INDEX_ADD_SKILL,
@@ -485,13 +487,12 @@ class Matchers:
 
     def _catch_up(self, session: Session, community_id: str, entry: _Entry) -> None:
         """Apply the committed changes since the matcher's version, in order."""
-        query = select(IndexChange).where(
-            IndexChange.community_id == community_id, col(IndexChange.version) > entry.version
-        )
         own = session.info.get(_WRITTEN, {}).get(community_id)
-        if own is not None:  # this transaction's own changes count once it commits
-            query = query.where(col(IndexChange.version) < own)
-        changes = session.exec(query.order_by(col(IndexChange.version), col(IndexChange.id)))
+        # This transaction's own changes (from `own` on) count once it commits.
+        changes = session.exec(
+            _changes_since(own is not None),
+            params={"community": community_id, "version": entry.version, "own": own},
+        )
         matcher = entry.matcher
         assert matcher is not None
         for change in changes:
@@ -665,6 +666,21 @@ class _Change:
     text: str = ""
     need_id: int | None = None
     at: float | None = None
+
+
+@functools.cache
+def _changes_since(up_to_own: bool) -> SelectOfScalar[IndexChange]:
+    """The changes after a version; `up_to_own`: and before this transaction's own.
+
+    Built once: every command that matches runs it.
+    """
+    version = col(IndexChange.version)
+    query = select(IndexChange).where(
+        IndexChange.community_id == bindparam("community"), version > bindparam("version")
+    )
+    if up_to_own:
+        query = query.where(version < bindparam("own"))
+    return query.order_by(version, col(IndexChange.id))
 
 
 def prune(session: Session, keep: int = KEEP_CHANGES) -> int:

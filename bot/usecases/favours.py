@@ -8,11 +8,14 @@ debt.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import Select
 
 from bot import texts
 from bot.context import Context
@@ -32,6 +35,21 @@ class Favour:
     at: datetime
 
 
+@functools.cache
+def _favours() -> Select[int, str, datetime | None]:
+    """Built once: every ask reads it."""
+    return (
+        select(Need.requester_id, Need.text, Need.introduced_at)
+        .where(
+            Need.community_id == bindparam("community"),
+            Need.helper_id == bindparam("helper"),
+            col(Need.requester_id).in_(bindparam("ids", expanding=True)),
+            col(Need.introduced_at).is_not(None),
+        )
+        .order_by(col(Need.introduced_at), col(Need.id))
+    )
+
+
 def favours_from(
     session: Session, community_id: str, helper_id: int, member_ids: Collection[int]
 ) -> dict[int, Favour]:
@@ -39,16 +57,8 @@ def favours_from(
     if not member_ids:
         return {}
     found: dict[int, Favour] = {}
-    for requester_id, text, at in session.exec(
-        select(Need.requester_id, Need.text, Need.introduced_at)
-        .where(
-            Need.community_id == community_id,
-            Need.helper_id == helper_id,
-            col(Need.requester_id).in_(sorted(member_ids)),
-            col(Need.introduced_at).is_not(None),
-        )
-        .order_by(col(Need.introduced_at), col(Need.id))
-    ):
+    asked = {"community": community_id, "helper": helper_id, "ids": sorted(member_ids)}
+    for requester_id, text, at in session.exec(_favours(), params=asked):
         if at is not None:
             found[requester_id] = Favour(text, at)  # in time order: the latest stays
     return found

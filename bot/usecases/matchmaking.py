@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, func, or_, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from bot import tallies, texts
 from bot.context import Context
@@ -45,20 +48,42 @@ def is_available(ctx: Context, member: Member) -> bool:
 
 def paused_members(ctx: Context, session: Session, community_id: str) -> list[int]:
     """The ids of the community's members whose pause is still on."""
-    return list(
-        session.exec(
-            select(Member.id).where(
-                Member.community_id == community_id,
-                col(Member.paused),
-                or_(col(Member.paused_until).is_(None), col(Member.paused_until) > ctx.now()),
-            )
-        )
+    return list(session.exec(_paused(), params={"community": community_id, "now": ctx.now()}))
+
+
+# The queries every /need runs are built once: built afresh at each call, building and
+# hashing them for SQLAlchemy's cache cost more than running them.
+
+
+@functools.cache
+def _paused() -> SelectOfScalar[int]:
+    until = col(Member.paused_until)
+    return select(Member.id).where(
+        Member.community_id == bindparam("community"),
+        col(Member.paused),
+        or_(until.is_(None), until > bindparam("now")),
+    )
+
+
+@functools.cache
+def _asked_before() -> SelectOfScalar[int]:
+    return select(Ask.member_id).where(Ask.need_id == bindparam("need"))
+
+
+@functools.cache
+def _candidates() -> SelectOfScalar[Member]:
+    return (
+        select(Member)
+        .where(col(Member.id).in_(bindparam("ids", expanding=True)))
+        .order_by(col(Member.id))
+        .with_for_update()
+        .execution_options(populate_existing=True)
     )
 
 
 def ask_more(ctx: Context, session: Session, need: Need, how_many: int) -> int:
     """Ask up to `how_many` more of the best-placed members; return how many were asked."""
-    asked_before = set(session.exec(select(Ask.member_id).where(Ask.need_id == need.id)))
+    asked_before = set(session.exec(_asked_before(), params={"need": need.id}))
     # Paused members are left out before ranking, so they never crowd the free ones out of
     # the candidate pool.
     exclude = {
@@ -74,16 +99,7 @@ def ask_more(ctx: Context, session: Session, need: Need, how_many: int) -> int:
     ids = sorted(int(c.member_id) for c in ranked)
     # Locking the candidates' rows keeps the per-member limit on open asks true when two
     # needs are matched at once in two processes.
-    members = {
-        m.id: m
-        for m in session.exec(
-            select(Member)
-            .where(col(Member.id).in_(ids))
-            .order_by(col(Member.id))
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
-    }
+    members = {m.id: m for m in session.exec(_candidates(), params={"ids": ids})}
     open_asks = open_load(ctx, session, ids)
     resting = asked_enough(ctx, session, ids, need.requester_id)
     loads = {

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from bot import texts
 from bot.context import MAX_NEED_CHARS, Context, parse_id
@@ -27,6 +31,14 @@ MAX_OPEN_NEEDS = 5
 NEEDS_SHOWN = 5
 
 
+@functools.cache
+def _open_needs() -> SelectOfScalar[int]:
+    """Built once: every /need reads it."""
+    return select(Need.id).where(
+        Need.requester_id == bindparam("member"), col(Need.status).in_(OPEN_NEED_STATUSES)
+    )
+
+
 def need(ctx: Context, session: Session, me: Member, inv: Invocation) -> Message:
     """Post a need and privately ask the best-placed members."""
     text = inv.args.strip()
@@ -35,13 +47,7 @@ def need(ctx: Context, session: Session, me: Member, inv: Invocation) -> Message
     if len(text) > MAX_NEED_CHARS:
         return texts.need_too_long(len(text), MAX_NEED_CHARS)
     one_at_a_time(session, me)
-    open_count = len(
-        session.exec(
-            select(Need.id).where(
-                Need.requester_id == me.id, col(Need.status).in_(OPEN_NEED_STATUSES)
-            )
-        ).all()
-    )
+    open_count = len(session.exec(_open_needs(), params={"member": me.id}).all())
     if open_count >= MAX_OPEN_NEEDS:
         return texts.too_many_needs(MAX_OPEN_NEEDS)
     wait = need_wait(ctx, session, me)
