@@ -372,3 +372,19 @@ async def test_a_reply_delivered_just_before_a_stop_is_not_sent_again_after(
         a.clock.advance(timedelta(hours=1))
         await b.core.tick()
     assert not a.port.to("bob")
+
+
+async def test_replies_delivered_together_are_forgotten_together(database_url: str) -> None:
+    """Several replies out at once: the next delivery forgets them all and delivers the rest."""
+    with two_processes(database_url) as (a, b):
+        for name in ("ann", "ben", "cat"):
+            await a.say(name, "offer", "python")
+        answers = await asyncio.gather(
+            answered(a, "bob", "need", "python help"), answered(a, "dan", "offer", "rust")
+        )
+        assert [len(replies) for replies in answers] == [1, 1]
+        assert await a.core.flush() == 3
+        await no_reply_owed(a.core.store)
+        a.clock.advance(timedelta(hours=1))
+        await b.core.tick()
+    assert not a.port.to("bob") and not a.port.to("dan")
