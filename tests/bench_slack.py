@@ -381,6 +381,9 @@ async def _phase(
             SLACK_API_BASE_URL=f"{fake}/api/",
             PORT=str(port),
             WHUFFIE_LOG_LEVEL="WARNING",
+            # A matcher kept by an earlier run would name the members of a community since
+            # written again, under new ids: each run builds and keeps its own.
+            WHUFFIE_CACHE_DIR=str(workdir / f"matchers-{port}"),
         )
     log = (workdir / f"{app}.log").open("w")
     process = await asyncio.to_thread(
@@ -483,9 +486,24 @@ async def _run(args: argparse.Namespace) -> dict[str, Any]:
         return await _run_in(args, Path(scratch))
 
 
+def _absolute(url: str) -> str:
+    """A SQLite URL with a relative path, made absolute: the apps run in another folder."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if not parsed.drivername.startswith("sqlite") or parsed.database in (None, "", ":memory:"):
+        return url
+    path = Path(parsed.database)
+    return (
+        url
+        if path.is_absolute()
+        else parsed.set(database=str(path.resolve())).render_as_string(hide_password=False)
+    )
+
+
 async def _run_in(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     """The whole run, with the apps' logs (and the default SQLite file) in `workdir`."""
-    databases = args.database or [f"sqlite:///{workdir / 'load.db'}"]
+    databases = [_absolute(url) for url in args.database or [f"sqlite:///{workdir / 'load.db'}"]]
     fake_port = _free_port()
     fake = f"http://127.0.0.1:{fake_port}"
     fake_process = await asyncio.to_thread(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -12,14 +13,18 @@ GUARD_SECONDS = 600  # a hang guard only: nothing here is timed
 
 
 def test_the_slack_load_harness_reports_both_apps(tmp_path: Path) -> None:
-    """A tiny run: every request acknowledged is done, and each figure is reported."""
+    """A tiny run: every request acknowledged is done, and each figure is reported.
+
+    The database is named as the README does, relative to where the command is typed: both
+    apps serve from that file, not from one of their own.
+    """
     done = subprocess.run(
         [
             sys.executable,
             "-m",
             "tests.bench_slack",
             "--database",
-            f"sqlite:///{tmp_path / 'load.db'}",
+            "sqlite:///load.db",
             "--members",
             "40",
             "--seconds",
@@ -28,7 +33,8 @@ def test_the_slack_load_harness_reports_both_apps(tmp_path: Path) -> None:
             "2",
             "--json",
         ],
-        cwd=ROOT,
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
         capture_output=True,
         text=True,
         timeout=GUARD_SECONDS,
