@@ -15,7 +15,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
-import numpy.typing as npt
 
 from matching.semantic import ModelMissing, Vectors
 
@@ -56,7 +55,17 @@ class TransformerEmbedder:
             if key.startswith("encoder.") and key.endswith(".weight") and value.ndim == 2:
                 value = value.T  # stored as (out, in): x @ W reads rows, not columns
             self._w[key] = np.ascontiguousarray(value, dtype=np.float32)
-        self._layers = sum(1 for k in self._w if k.endswith("attention.self.query.weight"))
+        layers = sum(1 for k in self._w if k.endswith("attention.self.query.weight"))
+        self._prefixes = [f"encoder.layer.{layer}." for layer in range(layers)]
+        scale = np.float32(1.0 / math.sqrt(self.dim // _HEADS))
+        for p in self._prefixes:
+            # Q, K and V as one product; Q scaled here rather than every score later.
+            names = [p + f"attention.self.{m}" for m in ("query", "key", "value")]
+            mats = [self._w.pop(m + ".weight") for m in names]
+            biases = [self._w.pop(m + ".bias") for m in names]
+            mats[0], biases[0] = mats[0] * scale, biases[0] * scale
+            self._w[p + "qkv.weight"] = np.ascontiguousarray(np.hstack(mats))
+            self._w[p + "qkv.bias"] = np.concatenate(biases)
         self._tokenizer = Tokenizer.from_file(str(tokenizer))
         self._tokenizer.no_padding()
         self._tokenizer.enable_truncation(_MAX_TOKENS)
@@ -91,65 +100,81 @@ class TransformerEmbedder:
         """BERT's encoder over a batch of token ids, mean-pooled over the real tokens."""
         w = self._w
         n = max(len(s) for s in seqs)
-        ids = np.zeros((len(seqs), n), dtype=np.intp)
-        mask = np.zeros((len(seqs), n), dtype=np.float32)
+        b = len(seqs)
+        ids = np.zeros((b, n), dtype=np.intp)
+        mask = np.zeros((b, n), dtype=np.float32)
         for i, s in enumerate(seqs):
             ids[i, : len(s)] = s
             mask[i, : len(s)] = 1.0
-        x = (
-            w["embeddings.word_embeddings.weight"][ids]
-            + w["embeddings.position_embeddings.weight"][:n][None]
-            + w["embeddings.token_type_embeddings.weight"][0]
-        )
-        x = self._norm(x, "embeddings.LayerNorm")
-        b, t, d = x.shape
+        x = w["embeddings.word_embeddings.weight"][ids]
+        x += w["embeddings.position_embeddings.weight"][:n]
+        x += w["embeddings.token_type_embeddings.weight"][0]
+        d = x.shape[2]
         hd = d // _HEADS
+        # Every token of the batch as a row of one matrix: each dense layer is one product.
+        x = self._norm(x.reshape(b * n, d), "embeddings.LayerNorm")
+        padded = bool(mask.min() == 0.0)
         padding = ((1.0 - mask) * np.float32(-1e9))[:, None, None, :]
-        scale = np.float32(1.0 / math.sqrt(hd))
-        for layer in range(self._layers):
-            p = f"encoder.layer.{layer}."
-            q = self._heads(self._dense(x, p + "attention.self.query"), b, t, hd)
-            k = self._heads(self._dense(x, p + "attention.self.key"), b, t, hd)
-            v = self._heads(self._dense(x, p + "attention.self.value"), b, t, hd)
-            scores = (q @ k.transpose(0, 1, 3, 2)) * scale + padding
-            scores = np.exp(scores - scores.max(axis=-1, keepdims=True))
+        for p in self._prefixes:
+            qkv = x @ w[p + "qkv.weight"]
+            qkv += w[p + "qkv.bias"]
+            # (b, n, 3, heads, hd) seen as (3, b, heads, n, hd): a view, not a copy.
+            parts = qkv.reshape(b, n, 3, _HEADS, hd).transpose(2, 0, 3, 1, 4)
+            scores = np.matmul(parts[0], parts[1].transpose(0, 1, 3, 2))
+            if padded:
+                scores += padding
+            scores -= scores.max(axis=-1, keepdims=True)
+            np.exp(scores, out=scores)
             scores /= scores.sum(axis=-1, keepdims=True)
-            attended = (scores @ v).transpose(0, 2, 1, 3).reshape(b, t, d)
-            x = self._norm(
-                self._dense(attended, p + "attention.output.dense") + x,
-                p + "attention.output.LayerNorm",
-            )
-            inner = _gelu(self._dense(x, p + "intermediate.dense"))
-            x = self._norm(self._dense(inner, p + "output.dense") + x, p + "output.LayerNorm")
-        pooled = (x * mask[..., None]).sum(axis=1) / mask.sum(axis=1, keepdims=True)
-        pooled /= np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
-        out: Vectors = pooled.astype(np.float32)
-        return out
-
-    @staticmethod
-    def _heads(x: Vectors, b: int, t: int, hd: int) -> Vectors:
-        return x.reshape(b, t, _HEADS, hd).transpose(0, 2, 1, 3)
+            attended = np.matmul(scores, parts[2]).transpose(0, 2, 1, 3).reshape(b * n, d)
+            h: Vectors = attended @ w[p + "attention.output.dense.weight"]
+            h += w[p + "attention.output.dense.bias"]
+            h += x
+            x = self._norm(h, p + "attention.output.LayerNorm")
+            inner: Vectors = x @ w[p + "intermediate.dense.weight"]
+            inner += w[p + "intermediate.dense.bias"]
+            _gelu(inner)
+            h = inner @ w[p + "output.dense.weight"]
+            h += w[p + "output.dense.bias"]
+            h += x
+            x = self._norm(h, p + "output.LayerNorm")
+        pooled: Vectors = np.einsum("btd,bt->bd", x.reshape(b, n, d), mask)
+        pooled /= np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), np.float32(1e-12))
+        return pooled
 
     def _norm(self, x: Vectors, name: str) -> Vectors:
-        mean = x.mean(axis=-1, keepdims=True)
-        var = ((x - mean) ** 2).mean(axis=-1, keepdims=True)
-        normed = (x - mean) / np.sqrt(var + np.float32(1e-12))
-        out: Vectors = normed * self._w[name + ".weight"] + self._w[name + ".bias"]
-        return out
+        """LayerNorm of each row, in place: x is the caller's temporary."""
+        x -= x.mean(axis=-1, keepdims=True)
+        var = np.einsum("ij,ij->i", x, x)[:, None]
+        var *= np.float32(1.0 / x.shape[-1])
+        var += np.float32(1e-12)
+        np.sqrt(var, out=var)
+        x /= var
+        x *= self._w[name + ".weight"]
+        x += self._w[name + ".bias"]
+        return x
 
-    def _dense(self, x: Vectors, name: str) -> Vectors:
-        return x @ self._w[name + ".weight"] + self._w[name + ".bias"]
 
-
-def _gelu(x: Vectors) -> Vectors:
-    """BERT's exact GELU, x * Φ(x), with erf from Abramowitz and Stegun 7.1.26 (error < 2e-7)."""
-    z = np.abs(x) * np.float32(1.0 / math.sqrt(2.0))
-    t = 1.0 / (1.0 + np.float32(0.3275911) * z)
-    poly = np.zeros_like(t)
-    for a in (1.061405429, -1.453152027, 1.421413741, -0.284496736, 0.254829592):
-        poly = (poly + np.float32(a)) * t
-    erf: npt.NDArray[np.float32] = np.sign(x) * (1.0 - poly * np.exp(-z * z))
-    return (0.5 * x * (1.0 + erf)).astype(np.float32)
+def _gelu(x: Vectors) -> None:
+    """BERT's exact GELU, x * Φ(x), in place; erf by Abramowitz and Stegun 7.1.26 (< 2e-7)."""
+    z = np.abs(x)
+    z *= np.float32(1.0 / math.sqrt(2.0))
+    t = z * np.float32(0.3275911)
+    t += np.float32(1.0)
+    np.reciprocal(t, out=t)
+    poly = np.full_like(t, np.float32(1.061405429))
+    for a in (-1.453152027, 1.421413741, -0.284496736, 0.254829592):
+        poly *= t
+        poly += np.float32(a)
+    poly *= t
+    np.square(z, out=z)
+    np.negative(z, out=z)
+    np.exp(z, out=z)
+    poly *= z
+    # poly is now 1 - erf(|x|/√2), so Φ(x) is poly/2 below zero and 1 - poly/2 above it.
+    poly *= np.float32(0.5)
+    np.subtract(np.float32(1.0), poly, out=poly, where=x > 0)
+    x *= poly
 
 
 _lock = threading.Lock()
