@@ -19,6 +19,7 @@ import itertools
 import math
 import time
 from bisect import bisect_left, bisect_right
+from collections import OrderedDict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
@@ -94,6 +95,7 @@ _EXPLAINED_AT_ONCE = 32
 _SEEN_TEXTS = 4096
 # Room for rounding between two ways of computing the same cosine, always towards "maybe".
 _SLACK = 1e-5
+_READ_NEEDS = 4096  # needs whose meaning is kept (about 6 kB each)
 
 
 @dataclass
@@ -160,6 +162,7 @@ class Matcher:
         # Bumped at every change of the history: what a need's words find depends on it.
         self._history_changes = 0
         self._seen_key: tuple[int, int] = (-1, -1)
+        self._read_needs: OrderedDict[tuple[str, bool], _Meaning] = OrderedDict()
         self._seen_texts: dict[str, _Seen] = {}
 
     # -- profile changes (incremental) ---------------------------------------------------
@@ -198,6 +201,12 @@ class Matcher:
 
     def remove_member(self, member_id: str) -> None:
         """Forget a member entirely: skills, activity and the credit for past help."""
+        # Needs read so far may be theirs: nothing of them is kept (nor written to a file).
+        self._read_needs.clear()
+        self._seen_key, self._seen_texts = (-1, -1), {}
+        for index in (self._profiles.semantic, self._profiles.cheap):
+            if index is not None:
+                index.forget_texts()
         m = self._profiles.ids.get(member_id)
         if m is None:
             return
@@ -476,19 +485,43 @@ class Matcher:
         clause, each a little discounted: the one clause that names the problem ("router or
         ISP?") is diluted in the whole.
         """
-        p, w = self._profiles, self.weights
+        p = self._profiles
         if p.semantic is None or not texts:
             return [None] * len(texts)
+        cheap = [n and p.cheap is not None for n in named]
+        out: list[_Meaning | None] = [None] * len(texts)
+        # A need's meaning depends on its text and on which model reads it, nothing else:
+        # kept across lists and changes, so an /offer or a /needs never reads a need twice.
+        cache = self._read_needs
+        todo = []
+        for i, key in enumerate(zip(texts, cheap, strict=True)):
+            found = cache.get(key)
+            if found is None:
+                todo.append(i)
+            else:
+                cache.move_to_end(key)
+                out[i] = found
+        if not todo:
+            return out
+        fresh = self._read([texts[i] for i in todo], [cheap[i] for i in todo])
+        for i, meaning in zip(todo, fresh, strict=True):
+            out[i] = cache[(texts[i], cheap[i])] = meaning
+        while len(cache) > _READ_NEEDS:
+            cache.popitem(last=False)
+        return out
+
+    def _read(self, texts: list[str], cheap: list[bool]) -> list[_Meaning]:
+        """What needs mean (see `_meanings_of`), read by their models now."""
         import numpy as np
 
         from matching.semantic import clauses, with_aliases
 
-        cheap = [n and p.cheap is not None for n in named]
+        p, w = self._profiles, self.weights
         parts = [
             [t] if use_cheap else [t, *(c if len(c := clauses(t)) > 1 else [])]
             for t, use_cheap in zip(texts, cheap, strict=True)
         ]
-        out: list[_Meaning | None] = [None] * len(texts)
+        read: dict[int, _Meaning] = {}
         for use_cheap in (False, True):
             index = p.cheap if use_cheap else p.semantic
             chosen = [i for i, c in enumerate(cheap) if c == use_cheap]
@@ -507,9 +540,9 @@ class Matcher:
                 rows = vectors[at : at + len(parts[i])]
                 counts = np.full(len(parts[i]), w.semantic_clause, dtype=np.float32)
                 counts[0] = 1.0
-                out[i] = _Meaning(rows, counts, vector, use_cheap)
+                read[i] = _Meaning(rows, counts, vector, use_cheap)
                 at += len(parts[i])
-        return out
+        return [read[i] for i in range(len(texts))]
 
     def _near(self, seen: _Seen) -> list[Hit]:
         """A need's skills found by words and by meaning, as `_query` finds them (kept)."""

@@ -276,6 +276,11 @@ class SemanticIndex:
             self._terms[row] = ""
             self._free.append(row)
 
+    def forget_texts(self) -> None:
+        """Drop the need kept from the last `about` (its words are a member's)."""
+        empty: Vectors = np.zeros((0, self.embedder.dim), dtype=np.float32)
+        self._words_of = ("", [], empty)
+
     def about(self, text: str, term: str) -> str:
         """The words of a text closest in meaning to a skill: what the need is "about"."""
         self.flush(self._eager)

@@ -1,13 +1,14 @@
 """Needs in everyday words reach the skill they mean; nobody is asked when nothing fits."""
 
+import pickle
 import socket
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import pytest
 
 from matching import Matcher, PastHelp
-from matching.semantic import StaticEmbedder, model_dir, shared_embedder
+from matching.semantic import StaticEmbedder, Vectors, model_dir, shared_embedder
 from matching.transformer import TransformerEmbedder, shared_transformer
 
 COMMUNITY = {
@@ -248,3 +249,38 @@ def test_the_two_pass_search_finds_the_nearest_rows_with_exact_cosines() -> None
         assert found[0] == target == int(np.argmax(exact))
         assert np.allclose(cosines, exact[found], atol=1e-5)
         assert list(cosines) == sorted(cosines, reverse=True)
+
+
+def test_a_need_is_read_once_however_often_it_is_listed() -> None:
+    """An /offer or another member's /needs does not read the same need again."""
+    matcher = Matcher(embedder=shared_embedder(), reader=shared_transformer())
+    matcher.add_member("bruno", ["Kubernetes"])
+    needs = ["pods stuck in CrashLoopBackOff", "the wifi drops every evening, router or ISP?"]
+    reader = matcher.skill_model
+    assert isinstance(reader, TransformerEmbedder)
+    calls: list[int] = []
+    embed = reader.embed
+
+    def counting(texts: Sequence[str]) -> Vectors:
+        calls.append(len(texts))
+        return embed(texts)
+
+    first = [c is not None for c in matcher.explain_each(needs, "bruno")]
+    assert first == [True, False]
+    reader.embed = counting  # type: ignore[method-assign]
+    try:
+        matcher.add_member("ivo", ["home networking"])  # the skills change: lists are redone
+        assert [c is not None for c in matcher.explain_each(needs, "bruno")] == first
+        assert [c is not None for c in matcher.explain_each(needs, "ivo")] == [False, True]
+    finally:
+        del reader.embed
+    assert sum(calls) <= 1  # only ivo's new skill, never a need again
+
+
+def test_a_forgotten_member_leaves_no_need_of_theirs_in_the_matcher() -> None:
+    """After /forgetme, the needs read so far are dropped with everything else of them."""
+    matcher = Matcher(embedder=shared_embedder(), reader=shared_transformer())
+    matcher.add_member("bruno", ["Kubernetes"])
+    list(matcher.explain_each(["my secret pods keep crashing"], "bruno"))
+    matcher.remove_member("zed")
+    assert "my secret pods keep crashing" not in pickle.dumps(matcher).decode("latin-1")
