@@ -20,7 +20,7 @@ from matching.semantic import ModelMissing, Vectors
 
 MODEL_DIR = Path(__file__).parent / "models" / "minilm"
 _HEADS = 12
-_BATCH = 32  # sentences per forward pass: like lengths together, little padding
+_BATCH = 64  # sentences per forward pass: like lengths together, little padding
 _MAX_TOKENS = 128  # a need longer than this is read by its beginning
 
 
@@ -52,8 +52,8 @@ class TransformerEmbedder:
             if key.endswith(".int8"):
                 key = key.removesuffix(".int8")
                 value = value.astype(np.float32) * raw[key + ".scale"][:, None]
-            if key.startswith("encoder.") and key.endswith(".weight") and value.ndim == 2:
-                value = value.T  # stored as (out, in): x @ W reads rows, not columns
+            if value.ndim == 1:
+                value = value[:, None]  # biases and norms act on columns: a token is a column
             self._w[key] = np.ascontiguousarray(value, dtype=np.float32)
         layers = sum(1 for k in self._w if k.endswith("attention.self.query.weight"))
         self._prefixes = [f"encoder.layer.{layer}." for layer in range(layers)]
@@ -64,7 +64,7 @@ class TransformerEmbedder:
             mats = [self._w.pop(m + ".weight") for m in names]
             biases = [self._w.pop(m + ".bias") for m in names]
             mats[0], biases[0] = mats[0] * scale, biases[0] * scale
-            self._w[p + "qkv.weight"] = np.ascontiguousarray(np.hstack(mats))
+            self._w[p + "qkv.weight"] = np.ascontiguousarray(np.vstack(mats))
             self._w[p + "qkv.bias"] = np.concatenate(biases)
         self._tokenizer = Tokenizer.from_file(str(tokenizer))
         self._tokenizer.no_padding()
@@ -111,42 +111,45 @@ class TransformerEmbedder:
         x += w["embeddings.token_type_embeddings.weight"][0]
         d = x.shape[2]
         hd = d // _HEADS
-        # Every token of the batch as a row of one matrix: each dense layer is one product.
-        x = self._norm(x.reshape(b * n, d), "embeddings.LayerNorm")
+        # Each token a column of one matrix, the weights on the left as stored (out, in): each
+        # dense layer is one product W @ x, and BLAS packs the few tokens rather than the
+        # weights (a query of 20 tokens spent most of its time packing them).
+        x = self._norm(np.ascontiguousarray(x.reshape(b * n, d).T), "embeddings.LayerNorm")
         padded = bool(mask.min() == 0.0)
         padding = ((1.0 - mask) * np.float32(-1e9))[:, None, None, :]
         for p in self._prefixes:
-            qkv = x @ w[p + "qkv.weight"]
+            qkv: Vectors = w[p + "qkv.weight"] @ x
             qkv += w[p + "qkv.bias"]
-            # (b, n, 3, heads, hd) seen as (3, b, heads, n, hd): a view, not a copy.
-            parts = qkv.reshape(b, n, 3, _HEADS, hd).transpose(2, 0, 3, 1, 4)
-            scores = np.matmul(parts[0], parts[1].transpose(0, 1, 3, 2))
+            # (3, heads, hd, b, n) seen as (3, b, heads, hd, n): a view, not a copy.
+            q, k, v = qkv.reshape(3, _HEADS, hd, b, n).transpose(0, 3, 1, 2, 4)
+            scores = np.matmul(q.transpose(0, 1, 3, 2), k)  # (b, heads, query, key)
             if padded:
                 scores += padding
             scores -= scores.max(axis=-1, keepdims=True)
             np.exp(scores, out=scores)
             scores /= scores.sum(axis=-1, keepdims=True)
-            attended = np.matmul(scores, parts[2]).transpose(0, 2, 1, 3).reshape(b * n, d)
-            h: Vectors = attended @ w[p + "attention.output.dense.weight"]
+            attended = np.matmul(v, scores.transpose(0, 1, 3, 2))  # (b, heads, hd, query)
+            attended = attended.transpose(1, 2, 0, 3).reshape(d, b * n)
+            h: Vectors = w[p + "attention.output.dense.weight"] @ attended
             h += w[p + "attention.output.dense.bias"]
             h += x
             x = self._norm(h, p + "attention.output.LayerNorm")
-            inner: Vectors = x @ w[p + "intermediate.dense.weight"]
+            inner: Vectors = w[p + "intermediate.dense.weight"] @ x
             inner += w[p + "intermediate.dense.bias"]
             _gelu(inner)
-            h = inner @ w[p + "output.dense.weight"]
+            h = w[p + "output.dense.weight"] @ inner
             h += w[p + "output.dense.bias"]
             h += x
             x = self._norm(h, p + "output.LayerNorm")
-        pooled: Vectors = np.einsum("btd,bt->bd", x.reshape(b, n, d), mask)
+        pooled: Vectors = np.einsum("dbn,bn->bd", x.reshape(d, b, n), mask)
         pooled /= np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), np.float32(1e-12))
         return pooled
 
     def _norm(self, x: Vectors, name: str) -> Vectors:
-        """LayerNorm of each row, in place: x is the caller's temporary."""
-        x -= x.mean(axis=-1, keepdims=True)
-        var = np.einsum("ij,ij->i", x, x)[:, None]
-        var *= np.float32(1.0 / x.shape[-1])
+        """LayerNorm of each column, in place: x is the caller's temporary."""
+        x -= x.mean(axis=0)
+        var = np.einsum("ij,ij->j", x, x)
+        var *= np.float32(1.0 / x.shape[0])
         var += np.float32(1e-12)
         np.sqrt(var, out=var)
         x /= var
