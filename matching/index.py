@@ -129,8 +129,8 @@ class _Reach:
 
 
 def _names_a_skill(found: list[Hit]) -> bool:
-    """Whether a need names an offered skill outright (whole, or by an alias)."""
-    return any(h.kind in ("exact", "alias") and h.strength >= 1.0 for h in found)
+    """Whether a need names an offered skill outright: whole, by an alias, or misspelt."""
+    return any(h.kind in ("exact", "alias", "fuzzy") for h in found)
 
 
 class Matcher:
