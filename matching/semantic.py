@@ -353,10 +353,6 @@ class SemanticIndex:
         rows, sims = self._vectors.top(query, len(self._terms), k)
         return [(self._terms[i], float(c)) for i, c in zip(rows, sims, strict=True) if c >= floor]
 
-    def waiting(self) -> int:
-        """How many skills wait to be read."""
-        return len(self._pending)
-
     def unread(self, limit: int) -> list[tuple[str, str]]:
         """Up to `limit` skills waiting to be read, as (term, text): embed them elsewhere."""
         return list(itertools.islice(self._pending.items(), limit))
