@@ -311,6 +311,8 @@ class Matcher:
         """
         if self._profiles.semantic is not None:
             self._profiles.semantic.flush(read)
+            if read is not None:
+                self._profiles.semantic.defer()
         if self._profiles.cheap is not None:
             self._profiles.cheap.flush()
         if self._meanings is not None:

@@ -241,8 +241,8 @@ class SemanticIndex:
     One row per distinct skill, so the cost of a search grows with the vocabulary, not with
     the number of members. Rows of forgotten skills are reused. With a costly model a search
     reads at most `EAGER` skills added since the last one (a new offer is found at once); a
-    large backlog, such as a whole community at start, is read by `flush` or in batches
-    (`unread`, `read`) by whoever can spare the time.
+    large backlog, such as a whole community at start (`defer`), is read by `flush` or in
+    batches (`unread`, `read`) by whoever can spare the time, never by a search.
     """
 
     EAGER = 64
@@ -259,17 +259,22 @@ class SemanticIndex:
         self._vectors = Rows(embedder.dim, coarse=static)
         self._eager = None if static else self.EAGER
         self._pending: dict[str, str] = {}  # term -> text, embedded in one batch when needed
+        # Skills a build left for later: read in the background, never by a search (a search
+        # reads only what was offered since, or every command would pay for the backlog).
+        self._backlog: dict[str, str] = {}
         empty: Vectors = np.zeros((0, embedder.dim), dtype=np.float32)
         self._words_of: tuple[str, list[str], Vectors] = ("", [], empty)
 
     def add(self, term: str, text: str) -> None:
         """Make a skill findable by meaning (`text` is how a member wrote it)."""
         if term not in self._rows:
+            self._backlog.pop(term, None)
             self._pending[term] = text
 
     def discard(self, term: str) -> None:
         """Forget a skill nobody offers any more."""
         self._pending.pop(term, None)
+        self._backlog.pop(term, None)
         row = self._rows.pop(term, None)
         if row is not None:
             self._vectors.set(row, np.zeros(self.embedder.dim, dtype=np.float32))
@@ -355,30 +360,40 @@ class SemanticIndex:
 
     def unread(self, limit: int) -> list[tuple[str, str]]:
         """Up to `limit` skills waiting to be read, as (term, text): embed them elsewhere."""
-        return list(itertools.islice(self._pending.items(), limit))
+        waiting = itertools.chain(self._pending.items(), self._backlog.items())
+        return list(itertools.islice(waiting, limit))
 
     def read(self, items: Sequence[tuple[str, str]], vectors: Vectors) -> None:
         """Store vectors embedded elsewhere for skills `unread` gave (skipping any dropped)."""
         for (term, text), vector in zip(items, vectors, strict=True):
-            if self._pending.get(term) == text:
-                del self._pending[term]
-                self._store(term, vector)
+            for waiting in (self._pending, self._backlog):
+                if waiting.get(term) == text:
+                    del waiting[term]
+                    self._store(term, vector)
+                    break
 
     def read_from(self, other: SemanticIndex) -> None:
         """Take the vectors `other` (same model) already has for skills waiting here."""
-        items = [(t, text) for t, text in self._pending.items() if t in other._rows]
+        waiting = itertools.chain(self._pending.items(), self._backlog.items())
+        items = [(t, text) for t, text in waiting if t in other._rows]
         if items:
             rows = [other._rows[t] for t, _ in items]
             self.read(items, np.stack([other._vectors.get(r) for r in rows]))
 
     def flush(self, limit: int | None = None) -> None:
-        """Embed the skills added since the last search (at most `limit`, the newest first:
-        a skill just offered counts at once, however long the backlog)."""
-        if not self._pending:
+        """Embed the skills offered since the last search (at most `limit`, the newest first:
+        a skill just offered counts at once); with no limit, the backlog too."""
+        waiting = self._pending if limit is not None else {**self._backlog, **self._pending}
+        if not waiting:
             return
-        newest = reversed(self._pending.items())
-        items = list(itertools.islice(newest, len(self._pending) if limit is None else limit))
+        newest = reversed(waiting.items())
+        items = list(itertools.islice(newest, len(waiting) if limit is None else limit))
         self.read(items, self.embedder.embed([text for _, text in items]))
+
+    def defer(self) -> None:
+        """Leave the skills waiting now to be read in the background (`unread`, `read`)."""
+        self._backlog.update(self._pending)
+        self._pending.clear()
 
     def _store(self, term: str, vector: Vectors) -> None:
         if self._free:

@@ -87,6 +87,23 @@ def test_a_big_backlog_is_read_in_batches_and_a_new_offer_at_once() -> None:
     assert "m0" not in asked(matcher, "stamp collecting club 0")
 
 
+def test_a_search_never_reads_the_backlog_a_build_left_for_later() -> None:
+    """While a big community's skills are read in the background, a search reads only the
+    skills offered since: otherwise every command would pay for part of the backlog."""
+    matcher = Matcher(embedder=shared_embedder(), reader=shared_transformer())
+    for i in range(200):
+        matcher.add_member(f"m{i}", [f"stamp collecting club {i}"])
+    matcher.prepare(read=0)
+    matcher.add_member("bruno", ["Kubernetes"])
+    assert asked(matcher, "pods stuck in CrashLoopBackOff") == ["bruno"]
+    assert asked(matcher, "my bread comes out flat") == []
+    waiting = matcher.unread_skills(1000)
+    assert len(waiting) == 200
+    assert all(text.startswith("stamp collecting") for _, text in waiting)
+    matcher.prepare()  # a build that reads everything still does
+    assert matcher.unread_skills(1000) == []
+
+
 @pytest.mark.parametrize(
     ("need", "helper"),
     [
