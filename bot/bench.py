@@ -16,6 +16,7 @@ import json
 import os
 import random
 import resource
+import secrets
 import statistics
 import subprocess
 import sys
@@ -24,7 +25,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, insert, text
+from sqlalchemy import Table, bindparam, delete, insert, or_, text, update
 from sqlmodel import SQLModel, col
 
 from bot import tallies, texts
@@ -53,6 +54,8 @@ COMMUNITY = "bench:T1"
 PLATFORM = "bench"
 START = datetime(2026, 1, 1, tzinfo=UTC)
 CHUNK = 20_000  # rows per insert statement batch, so memory stays flat at a million members
+# Every row the fill writes is dated before this; every row a run writes (on the real clock), after.
+FILLED_UNTIL = START + timedelta(days=190)
 
 
 def _zipf_picker(rng: random.Random, n: int) -> Any:
@@ -260,6 +263,79 @@ def fill(
         "history": history,
         "open_needs": still_open,
     }
+
+
+def reset(store: Store, community: str = COMMUNITY) -> None:
+    """Take the community back to what `fill` left, so a run with `--no-fill` measures the same.
+
+    A run's needs, asks and offers stay behind: run again on them, members would still hold
+    the asks of the run before (as many as one may) and be passed over, and the same members
+    would post more needs than they may. They go, and the fill's open needs wait again. The
+    community is given a new epoch: no matcher kept from a run before (holding its offers) is
+    served, so the first start builds from the filled community as after a fill.
+    """
+    later = FILLED_UNTIL
+    with store.session() as session:
+        if session.get(Community, community) is None:
+            raise RuntimeError(f"nothing filled: {community} is not in this database")
+        for model in (IndexChange, Outbox, Referral, ConnectorAsk, Ask, Thanks):
+            session.execute(delete(model).where(col(model.community_id) == community))
+        for dated in (Need, Skill):
+            session.execute(
+                delete(dated).where(
+                    col(dated.community_id) == community, col(dated.created_at) > later
+                )
+            )
+        session.execute(
+            update(Need)
+            .where(col(Need.community_id) == community, col(Need.status) != NEED_RESOLVED)
+            .values(
+                status=NEED_UNMET,
+                helper_id=None,
+                introduced_at=None,
+                resolved_at=None,
+                followup_at=None,
+                followups_sent=0,
+                waiting_since=None,
+                first_waited_at=None,
+                nobody_offers=False,
+                checkin_at=None,
+            )
+        )
+        session.execute(
+            delete(Member).where(
+                col(Member.community_id) == community, col(Member.created_at) > later
+            )
+        )
+        # Only the members a run touched are written: a million rewritten rows would leave
+        # as many dead ones behind for the next run to wade through.
+        session.execute(
+            update(Member)
+            .where(
+                col(Member.community_id) == community,
+                or_(
+                    col(Member.paused),
+                    col(Member.paused_until).is_not(None),
+                    col(Member.expired_streak) != 0,
+                    col(Member.last_asked_at).is_not(None),
+                    col(Member.pending_thanks).is_not(None),
+                    col(Member.forget_asked_at).is_not(None),
+                ),
+            )
+            .values(
+                paused=False,
+                paused_until=None,
+                expired_streak=0,
+                last_asked_at=None,
+                pending_thanks=None,
+                forget_asked_at=None,
+            )
+        )
+        session.execute(
+            update(Community)
+            .where(col(Community.id) == community)
+            .values(index_epoch=secrets.token_hex(8), inactive_since=None, inactive_reason=None)
+        )
 
 
 class BenchPort:
@@ -566,7 +642,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "the bench community's rows in it are replaced",
     )
     parser.add_argument("--commands", type=int, default=20, help="timed runs of each command")
-    parser.add_argument("--no-fill", action="store_true", help="reuse a database filled before")
+    parser.add_argument(
+        "--no-fill",
+        action="store_true",
+        help="reuse a database filled before (what earlier runs left in it is cleared)",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument(
         "--seconds",
@@ -616,7 +696,9 @@ def run(args: argparse.Namespace) -> int:
     store = Store.connect(args.database)
     store.upgrade()
     report: dict[str, Any] = {"members": args.members, "database": store.engine.dialect.name}
-    if not args.no_fill:
+    if args.no_fill:
+        reset(store)
+    else:
         t = time.perf_counter()
         report.update(fill(store, args.members))
         report["fill_s"] = round(time.perf_counter() - t, 1)

@@ -93,3 +93,34 @@ def test_filling_again_replaces_a_community_whose_needs_were_referred(store: Sto
     with store.session() as session:
         assert not session.exec(select(ConnectorAsk)).all()
         assert len(session.exec(select(Member).where(Member.community_id == COMMUNITY)).all()) == 40
+
+
+def test_a_rerun_without_filling_measures_what_the_first_run_did(
+    database_url: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """`--no-fill` runs again on what the fill left, not on the asks and needs of a run before.
+
+    Each freshness /need asks the member who just offered a skill nobody else has: a member
+    still holding the asks of an earlier run (as many as one may) would never be asked.
+    """
+    command = ["bench-e2e", "--cache-dir", str(tmp_path / "cache"), "--members", "200"]
+    command += ["--commands", "4", "--database", database_url, "--json"]
+    reports = []
+    for extra in ([], ["--no-fill"], ["--no-fill"]):
+        code = main([*command, *extra])
+        out = capsys.readouterr().out
+        assert code == 0, out
+        reports.append(json.loads(out.strip().splitlines()[-1]))
+    for report in reports:
+        assert report["new_skill_seen"] == "4/4"
+        # Each run starts as the first did: the matcher is built from the filled community.
+        assert (report["matcher_builds"], report["matcher_loads"]) == (1, 0)
+    store = Store.connect(database_url)
+    try:
+        with store.session() as session:
+            stats = compute(session, COMMUNITY)
+    finally:
+        store.dispose()
+    # What the last run posted, on top of the filled history; nothing left from the first two.
+    assert stats.needs_resolved == 40
+    assert stats.needs_posted == reports[0]["history"] + reports[0]["open_needs"] + 4 + 4 + 2
