@@ -55,7 +55,7 @@ def write_graph(target: Path) -> None:
     from onnx import TensorProto, helper, numpy_helper
 
     weights = encoder_weights(target)
-    dim = weights["word"].shape[1]
+    dim = weights["word.int8"].shape[1]
     layers = sum(1 for k in weights if k.endswith(".qkv.w"))
     nodes: list[onnx.NodeProto] = []
     constants: list[onnx.TensorProto] = []
@@ -77,7 +77,9 @@ def write_graph(target: Path) -> None:
 
     length = op("Gather", op("Shape", "input_ids"), const("one", np.array(1)), axis=0)
     positions = op("Range", const("zero", np.array(0)), length, "one")
-    x = op("Add", op("Gather", "word", "input_ids"), op("Gather", "position", positions))
+    words = op("Cast", op("Gather", "word.int8", "input_ids"), to=TensorProto.FLOAT)
+    words = op("Mul", words, op("Gather", "word.scale", "input_ids"))
+    x = op("Add", words, op("Gather", "position", positions))
     x = norm(op("Add", x, "type"), "norm")
     # Padding is never attended to: its scores get -1e9 before the softmax.
     padding = op(
@@ -108,7 +110,8 @@ def write_graph(target: Path) -> None:
     placeholders = []
     for name, value in weights.items():
         # Declared, not stored: the loader passes each array with add_external_initializers.
-        tensor = onnx.TensorProto(name=name, data_type=TensorProto.FLOAT, dims=value.shape)
+        kind = TensorProto.INT8 if value.dtype == np.int8 else TensorProto.FLOAT
+        tensor = onnx.TensorProto(name=name, data_type=kind, dims=value.shape)
         tensor.data_location = TensorProto.EXTERNAL
         for key, text in (("location", "given-at-load"), ("length", str(value.nbytes))):
             entry = tensor.external_data.add()
