@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import cast
 
-from sqlmodel import Session, select
+from sqlalchemy import insert
+from sqlmodel import Session, SQLModel, select
 
 from bot import texts
 from bot.clock import Clock
@@ -16,6 +17,8 @@ from bot.matchers import Matchers
 from bot.models import OUT_FAILED, OUT_PENDING, Ask, Member, Outbox
 from bot.port import Button, ButtonStyle, Message, Port
 from bot.settings import Settings
+
+_OWE_DM = insert(SQLModel.metadata.tables["outbox"])
 
 # Limits checked in the core, so every platform refuses the same things the same way.
 MAX_NEED_CHARS = 1000
@@ -73,20 +76,39 @@ class Context:
 
         `about` lists the other members the text names, so /forgetme can find them by key.
         """
-        session.add(
-            Outbox(
-                community_id=to[0].community_id,
-                kind="dm",
-                recipients=[m.user_id for m in to],
-                member_ids=[m.id for m in to if m.id is not None],
-                about_member_ids=[m.id for m in about if m.id is not None],
-                text=message.text,
-                buttons=[button_data(b) for b in message.buttons],
-                ask_id=ask.id if ask else None,
-                next_attempt_at=self.now(),
-                created_at=self.now(),
-                status=OUT_PENDING,
-            )
+        self.say_each(session, [(to, message, ask, about)])
+
+    def say_each(
+        self,
+        session: Session,
+        dms: Sequence[tuple[Sequence[Member], Message, Ask | None, Sequence[Member]]],
+    ) -> None:
+        """Owe several DMs at once, each as `say` would (recipients, message, ask, about)."""
+        if not dms:
+            return
+        now = self.now()
+        # Written as rows in one statement, not ORM objects: building those cost more than
+        # the insert. What they refer to (members, asks) is written first, as a flush would.
+        session.flush()
+        session.connection().execute(
+            _OWE_DM,
+            [
+                {
+                    "community_id": to[0].community_id,
+                    "kind": "dm",
+                    "recipients": [m.user_id for m in to],
+                    "member_ids": [m.id for m in to if m.id is not None],
+                    "about_member_ids": [m.id for m in about if m.id is not None],
+                    "text": message.text,
+                    "buttons": [button_data(b) for b in message.buttons],
+                    "ask_id": ask.id if ask else None,
+                    "status": OUT_PENDING,
+                    "attempts": 0,
+                    "next_attempt_at": now,
+                    "created_at": now,
+                }
+                for to, message, ask, about in dms
+            ],
         )
 
     def update_ask(self, session: Session, ask: Ask, member: Member, message: Message) -> None:

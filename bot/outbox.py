@@ -52,6 +52,10 @@ LOOK_AHEAD = 4 * SEND_AT_ONCE
 FORGET_REPLIES_WITHIN = timedelta(seconds=1)
 
 
+_OUTBOX = SQLModel.metadata.tables["outbox"]
+_OWE_REPLY = insert(_OUTBOX).returning(_OUTBOX.c.id)
+
+
 @dataclass(frozen=True)
 class Claimed:
     """A claimed outbox row, detached from its session, ready to send."""
@@ -219,26 +223,31 @@ def owe_reply(ctx: Context, session: Session, member: Member, message: Message) 
     """
     token = uuid.uuid4().hex
     now = ctx.now()
-    # Written as a row, not an ORM object: building one costs more than the statement.
-    row_id = session.execute(
-        insert(Outbox)
-        .values(
-            community_id=member.community_id,
-            kind="reply",
-            recipients=[member.user_id],
-            member_ids=[member.id] if member.id is not None else [],
-            about_member_ids=[],
-            text=message.text,
-            buttons=[button_data(b) for b in message.buttons],
-            status=OUT_SENDING,
-            attempts=0,
-            claimed_at=now,
-            claimed_by=token,
-            next_attempt_at=now,
-            created_at=now,
+    # Written as a row with a statement built once, not an ORM object: building either costs
+    # more than running the insert. What it refers to is written first, as a flush would.
+    session.flush()
+    row_id = (
+        session.connection()
+        .execute(
+            _OWE_REPLY,
+            {
+                "community_id": member.community_id,
+                "kind": "reply",
+                "recipients": [member.user_id],
+                "member_ids": [member.id] if member.id is not None else [],
+                "about_member_ids": [],
+                "text": message.text,
+                "buttons": [button_data(b) for b in message.buttons],
+                "status": OUT_SENDING,
+                "attempts": 0,
+                "claimed_at": now,
+                "claimed_by": token,
+                "next_attempt_at": now,
+                "created_at": now,
+            },
         )
-        .returning(col(Outbox.id))
-    ).scalar_one()
+        .scalar_one()
+    )
     return Claimed(
         id=row_id,
         token=token,
@@ -281,7 +290,6 @@ def _sent(
             session.add(ask)
 
 
-_OUTBOX = SQLModel.metadata.tables["outbox"]
 _DELIVERED_REPLY = delete(_OUTBOX).where(
     _OUTBOX.c.id == bindparam("row"),
     _OUTBOX.c.claimed_by == bindparam("token"),

@@ -151,6 +151,7 @@ class SlackAdapter(SlackPort):
                 signing_secret=self.settings.signing_secret,
                 oauth_settings=oauth_settings(self.settings, self.installations, self._installed),
                 logger=quiet_logger("adapters.slack.bolt"),
+                process_before_response=True,  # see below
             )
             return self._listen(bolt)
 
@@ -176,6 +177,10 @@ class SlackAdapter(SlackPort):
             signing_secret=self.settings.signing_secret,
             authorize=authorize,
             logger=quiet_logger("adapters.slack.bolt"),
+            # Our listeners return as soon as they have acknowledged (the work runs after, in
+            # `_spawn`), so Bolt may await them: otherwise it polls every 10 ms for the ack
+            # of each request, which under load costs the event loop more than the request.
+            process_before_response=True,
         )
         return self._listen(bolt)
 

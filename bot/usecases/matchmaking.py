@@ -30,6 +30,7 @@ from bot.models import (
     Need,
     Skill,
 )
+from bot.port import Message
 from bot.usecases.favours import Favour, favour_line, favours_from
 from bot.usecases.waiting import start_waiting
 from matching import Load, PastHelp, Reason, SkillMatch
@@ -174,6 +175,7 @@ def send_asks(
     session.flush()  # their ids, for the buttons: all in one go
     name = ctx.name(requester)
     quoted = ctx.quote(need.community_id, need.text)
+    dms: list[tuple[Sequence[Member], Message, Ask | None, Sequence[Member]]] = []
     for ask, (member, reasons) in zip(asks, chosen, strict=True):
         member.last_asked_at = now
         session.add(member)
@@ -185,7 +187,8 @@ def send_asks(
             texts.why_you(escaped(ctx, need.community_id, reasons), name),
             favour_line(ctx, need, member, requester, favour),
         )
-        ctx.say(session, [member], message, ask=ask, about=[requester])
+        dms.append(([member], message, ask, [requester]))
+    ctx.say_each(session, dms)
     return asks
 
 
