@@ -38,6 +38,7 @@ from bot.models import (
     IndexChange,
     Member,
     Need,
+    NeedCount,
     Outbox,
     Referral,
     Skill,
@@ -112,7 +113,8 @@ def fill(
         if not store.is_sqlite:  # no running count to keep for rows about to go
             session.execute(text("ALTER TABLE skill DISABLE TRIGGER USER"))
         # Whatever points at a need or an ask goes before it (a run before this one left some).
-        done = (IndexChange, Outbox, Referral, ConnectorAsk, Ask, Thanks, Need, Skill, Member)
+        done: tuple[Any, ...] = (IndexChange, Outbox, Referral, ConnectorAsk, Ask, Thanks)
+        done += (Need, NeedCount, Skill, Member)
         for model in done:
             session.execute(delete(model).where(col(model.community_id) == community))
         session.execute(delete(Community).where(col(Community.id) == community))
@@ -242,6 +244,17 @@ def fill(
             assert row is not None
             row.members_with_profile = sum(1 for n in skill_counts if n)
             session.add(row)
+            # What the triggers on `need` would have counted, as migration 0019 counts it.
+            posted = history + still_open
+            session.add(
+                NeedCount(
+                    community_id=community,
+                    shard=0,
+                    posted=posted,
+                    introduced=history,
+                    resolved=history,
+                )
+            )
     with store.session() as session:
         tallies.recount(session, community)  # who helped whom, as the migration counts it
     if not store.is_sqlite:
