@@ -39,6 +39,11 @@ class Context:
     clock: Clock
     ports: dict[str, Port] = field(default_factory=dict)
     matchers: Matchers = field(default_factory=Matchers)
+    # Per community: the connectors' ranking (bot.usecases.referrals.reach) and the counts of
+    # introductions and referrals it was read at; read again once either has changed.
+    reach_kept: dict[str, tuple[tuple[int, int], list[tuple[int, int]]]] = field(
+        default_factory=dict
+    )
 
     def now(self) -> datetime:
         """The injected clock's time."""

@@ -29,6 +29,7 @@ from bot.models import (
     ConnectorAsk,
     Member,
     Need,
+    NeedCount,
     Referral,
 )
 from bot.port import Invocation, Message
@@ -89,7 +90,7 @@ def ask_connectors(ctx: Context, session: Session, need: Need) -> int:
     room = CONNECTORS_PER_NEED - len(asked_before)
     if room <= 0:
         return 0
-    ranked = reach(session, need.community_id)
+    ranked = _reach_now(ctx, session, need.community_id)
     if not ranked:
         return 0
     skip = {need.requester_id, *asked_before, *paused_members(ctx, session, need.community_id)}
@@ -105,16 +106,21 @@ def ask_connectors(ctx: Context, session: Session, need: Need) -> int:
             .having(func.count() >= CONNECTOR_ASKS_PER_DAY)
         )
     )
-    chosen = [m for m in candidates if m not in busy][:room]
     requester = session.get(Member, need.requester_id)
-    if not chosen or requester is None:
+    if requester is None:
+        return 0
+    # Still members: a ranking kept from before a /forgetme may name one who left.
+    connectors = [
+        connector
+        for member_id in candidates
+        if member_id not in busy and (connector := session.get(Member, member_id)) is not None
+    ][:room]
+    if not connectors:
         return 0
     quoted = ctx.quote(need.community_id, need.text)
     message = texts.connector_ask(need.id, ctx.name(requester), quoted)
-    for member_id in chosen:
-        connector = session.get(Member, member_id)
-        if connector is None:
-            continue
+    for connector in connectors:
+        member_id = connector.id
         session.add(
             ConnectorAsk(
                 community_id=need.community_id,
@@ -124,7 +130,35 @@ def ask_connectors(ctx: Context, session: Session, need: Need) -> int:
             )
         )
         ctx.say(session, [connector], message, about=[requester])
-    return len(chosen)
+    return len(connectors)
+
+
+def _reach_now(ctx: Context, session: Session, community_id: str) -> list[tuple[int, int]]:
+    """`reach`, read again only once an introduction or a referral has happened since.
+
+    Reading it means going through every introduction the community ever made (200 ms at
+    a million members), and every need nobody fits asks for it; it changes only with help
+    given (counted in NeedCount) and referrals made.
+    """
+    introduced = (
+        sa_select(func.coalesce(func.sum(NeedCount.introduced), 0))
+        .where(col(NeedCount.community_id) == community_id)
+        .scalar_subquery()
+    )
+    referred = (
+        sa_select(func.count())
+        .select_from(Referral)
+        .where(col(Referral.community_id) == community_id)
+        .scalar_subquery()
+    )
+    found = session.execute(sa_select(introduced, referred)).one()
+    key = (int(found[0]), int(found[1]))
+    kept = ctx.reach_kept.get(community_id)
+    if kept is not None and kept[0] == key:
+        return kept[1]
+    ranked = reach(session, community_id)
+    ctx.reach_kept[community_id] = (key, ranked)
+    return ranked
 
 
 def _my_connector_ask(session: Session, me: Member, inv: Invocation) -> ConnectorAsk | Message:

@@ -216,3 +216,25 @@ async def test_a_connector_or_a_referred_member_can_be_forgotten(community: Comm
     with c.core.store.session() as session:
         stats = compute(session, COMMUNITY)
     assert (stats.referrals_made, stats.referrals_helped) == (0, 0)
+
+
+async def test_a_connector_who_left_is_not_counted_among_those_asked(
+    community: Community,
+) -> None:
+    """alice, whose help reached the most people, leaves: the needs she was helping with
+    wait again, and each asks as many of the connectors left as there is room for."""
+    c = community
+    await c.say("alice", "offer", "figma")
+    for who in ("r1", "r2"):
+        await c.say(who, "need", f"a figma prototype review for {who}")
+        await c.say("alice", "accept", ask_id(c, "alice"))
+    await helped(c, "bob", "r3", "rust", "a rust borrow checker question")
+    await helped(c, "cat", "r4", "django", "a django migration problem")
+    await c.say("r5", "need", PITCH)
+    assert sorted(connector_asks(c)) == ["alice", "bob"]
+
+    await c.say("alice", "forgetme")
+    await c.say("alice", "forgetme", "confirm")
+    # r1's need asks bob and cat; r2's, cat (bob has been asked as often as a day allows).
+    asked = connector_asks(c)
+    assert (len(asked["alice"]), len(asked["bob"]), len(asked["cat"])) == (1, 2, 2)
