@@ -444,6 +444,23 @@ def _active() -> ColumnElement[bool]:
     )
 
 
+def owed_now(ctx: Context) -> ColumnElement[bool]:
+    """Whether a message of a community this process serves can be claimed now (`_due`),
+    or one is held by a sender that stopped renewing its lease (`reclaim_stale`)."""
+    now = ctx.now()
+    return exists().where(
+        or_(
+            and_(col(Outbox.status) == OUT_PENDING, col(Outbox.next_attempt_at) <= now),
+            and_(
+                col(Outbox.status) == OUT_SENDING,
+                col(Outbox.claimed_at) < now - ctx.settings.outbox_lease,
+            ),
+        ),
+        served(Outbox.community_id, list(ctx.ports)),
+        _active(),
+    )
+
+
 def purge(ctx: Context, session: Session) -> int:
     """Delete what was delivered (or given up) longer ago than the retention period.
 

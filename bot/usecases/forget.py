@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from datetime import timedelta
 from typing import TypeVar
 
-from sqlalchemy import delete
+from sqlalchemy import ColumnElement, delete
 from sqlmodel import Session, col, or_, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -277,6 +277,15 @@ def _settle_thanks(
             session.add(thanks)
 
 
+def uninstalled_due(ctx: Context) -> tuple[ColumnElement[bool], ...]:
+    """Communities uninstalled longer ago than the grace period, among those served here."""
+    return (
+        col(Community.forget_after).is_not(None),
+        col(Community.forget_after) <= ctx.now(),
+        served(Community.id, list(ctx.ports)),
+    )
+
+
 def forget_uninstalled(ctx: Context, session: Session) -> str | None:
     """Delete everything of one community uninstalled longer ago than the grace period.
 
@@ -286,11 +295,7 @@ def forget_uninstalled(ctx: Context, session: Session) -> str | None:
     """
     community = session.exec(
         select(Community)
-        .where(
-            col(Community.forget_after).is_not(None),
-            col(Community.forget_after) <= ctx.now(),
-            served(Community.id, list(ctx.ports)),
-        )
+        .where(*uninstalled_due(ctx))
         .order_by(col(Community.forget_after))
         .limit(1)
         .with_for_update(skip_locked=True)
