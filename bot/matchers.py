@@ -427,10 +427,13 @@ class Matchers:
             return any(e.building and e.matcher is None for e in self._entries.values())
 
     def busy(self) -> bool:
-        """Whether a matcher is being built or written to its snapshot in the background."""
+        """Whether a matcher is being built, read or written to its snapshot in the
+        background."""
         with self._guard:
-            return bool(self._queue) or any(
-                e.building or e.refreshing for e in self._entries.values()
+            return (
+                bool(self._queue)
+                or self._worker is not None
+                or any(e.building or e.refreshing for e in self._entries.values())
             )
 
     def ready(self, community_id: str) -> bool:

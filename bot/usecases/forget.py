@@ -32,6 +32,7 @@ from bot.models import (
     IndexChange,
     Member,
     Need,
+    NeedCount,
     Outbox,
     Skill,
     Thanks,
@@ -304,7 +305,8 @@ def forget_uninstalled(ctx: Context, session: Session) -> str | None:
         return None
     cid = community.id
     # Rows pointing at others first: messages at asks, thanks at needs, asks at needs.
-    for table in (IndexChange, Outbox, Thanks, Ask, Need, Skill, Member):
+    # Its needs' counts after its needs, whose deletion counts them down.
+    for table in (IndexChange, Outbox, Thanks, Ask, Need, NeedCount, Skill, Member):
         session.execute(delete(table).where(col(table.community_id) == cid))
     session.delete(community)
     session.flush()
