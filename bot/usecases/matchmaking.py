@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import bindparam, insert, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, SQLModel, col, func, or_, select
-from sqlmodel.sql.expression import SelectOfScalar
+from sqlmodel.sql.expression import Select, SelectOfScalar
 
 from bot import tallies, texts
 from bot.context import Context
@@ -44,9 +44,12 @@ CANDIDATE_POOL = 30
 
 def is_available(ctx: Context, member: Member) -> bool:
     """Not paused (or the pause is over)."""
-    if not member.paused:
-        return True
-    return member.paused_until is not None and member.paused_until <= ctx.now()
+    return _free(ctx, member.paused, member.paused_until)
+
+
+def _free(ctx: Context, paused: bool, until: datetime | None) -> bool:
+    """Not paused, or paused until a time now past."""
+    return not paused or (until is not None and until <= ctx.now())
 
 
 def paused_members(ctx: Context, session: Session, community_id: str) -> list[int]:
@@ -74,12 +77,21 @@ def _asked_before() -> SelectOfScalar[int]:
 
 
 @functools.cache
-def _candidates() -> SelectOfScalar[Member]:
+def _candidates() -> Select[int, bool, datetime | None, datetime | None]:
+    # What choosing needs of each candidate, as rows: of the 30 or so, three are asked.
     return (
-        select(Member)
+        select(Member.id, Member.paused, Member.paused_until, Member.last_asked_at)
         .where(col(Member.id).in_(bindparam("ids", expanding=True)))
         .order_by(col(Member.id))
         .with_for_update()
+    )
+
+
+@functools.cache
+def _picked() -> SelectOfScalar[Member]:
+    return (
+        select(Member)
+        .where(col(Member.id).in_(bindparam("ids", expanding=True)))
         .execution_options(populate_existing=True)
     )
 
@@ -102,7 +114,7 @@ def ask_more(ctx: Context, session: Session, need: Need, how_many: int) -> int:
     ids = sorted(int(c.member_id) for c in ranked)
     # Locking the candidates' rows keeps the per-member limit on open asks true when two
     # needs are matched at once in two processes.
-    members = {m.id: m for m in session.exec(_candidates(), params={"ids": ids})}
+    members = {m.id: m for m in session.execute(_candidates(), {"ids": ids})}
     open_asks = open_load(ctx, session, ids)
     resting = asked_enough(ctx, session, ids, need.requester_id)
     loads = {
@@ -116,7 +128,7 @@ def ask_more(ctx: Context, session: Session, need: Need, how_many: int) -> int:
         c
         for c in ranked
         if (m := members.get(int(c.member_id))) is not None
-        and is_available(ctx, m)
+        and _free(ctx, m.paused, m.paused_until)
         and m.id not in resting
     ]
     # Favours come back: whoever the requester once helped is asked first, within every
@@ -129,7 +141,10 @@ def ask_more(ctx: Context, session: Session, need: Need, how_many: int) -> int:
     most = ctx.settings.max_open_asks
     chosen = select_fairly(returning, loads, k=how_many, max_open=most)
     chosen += select_fairly(others, loads, k=how_many - len(chosen), max_open=most)
-    picked = [(members[int(c.member_id)], c.reasons) for c in chosen]
+    # Read as members (rows locked above) only now: the few the asks are written for.
+    asked = [int(c.member_id) for c in chosen]
+    found = {m.id: m for m in session.exec(_picked(), params={"ids": asked})} if asked else {}
+    picked = [(found[int(c.member_id)], c.reasons) for c in chosen]
     send_asks(ctx, session, need, picked, owed=owed)
     return len(chosen)
 
