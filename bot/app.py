@@ -24,7 +24,7 @@ from bot.members import ensure_member, find_member, keep_name_current
 from bot.models import Member
 from bot.outbox import Claimed, Sender, deactivate, owe_reply, purge, reactivate, stopped
 from bot.port import Actor, InstallationBroken, Invocation, Message, Port
-from bot.scheduler import due_work
+from bot.scheduler import anything_due, due_work
 from bot.seen import Once, forget_old, remember
 from bot.settings import Settings
 from bot.store import DatabaseAway, Store
@@ -419,6 +419,18 @@ class Whuffie:
 
     async def tick(self) -> None:
         """Expire overdue asks, send due follow-ups and retry undelivered messages."""
+        if await self.store.run(lambda s: anything_due(self.ctx, s)):
+            await self._due_work()
+        now = self.ctx.now()
+        if self._purged_at is None or now - self._purged_at >= PURGE_EVERY:
+            self._purged_at = now
+            await self.store.run(prune_changes)
+            purged = await self.store.run(lambda s: purge(self.ctx, s))
+            if purged:
+                log.info("deleted %d delivered message(s) past their retention", purged)
+
+    async def _due_work(self) -> None:
+        """What a tick found due: asks to expire, follow-ups, messages, communities to forget."""
         # Due work (asking the next candidate) needs the matchers: right after a start it
         # waits a tick or two for them rather than hold the database while they are built.
         with contextlib.suppress(Warming):
@@ -428,13 +440,6 @@ class Whuffie:
         await self.flush()
         while forgotten := await self.store.run(lambda s: forget.forget_uninstalled(self.ctx, s)):
             log.warning("deleted the data of %s: uninstalled, and not back in time", forgotten)
-        now = self.ctx.now()
-        if self._purged_at is None or now - self._purged_at >= PURGE_EVERY:
-            self._purged_at = now
-            await self.store.run(prune_changes)
-            purged = await self.store.run(lambda s: purge(self.ctx, s))
-            if purged:
-                log.info("deleted %d delivered message(s) past their retention", purged)
 
     async def run_scheduler(self) -> None:
         """Tick every `tick_seconds` until `stop_ticking`; a failed tick is logged, not fatal."""

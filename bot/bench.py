@@ -38,6 +38,7 @@ from bot.models import (
     IndexChange,
     Member,
     Need,
+    NeedCount,
     Outbox,
     Referral,
     Skill,
@@ -112,7 +113,8 @@ def fill(
         if not store.is_sqlite:  # no running count to keep for rows about to go
             session.execute(text("ALTER TABLE skill DISABLE TRIGGER USER"))
         # Whatever points at a need or an ask goes before it (a run before this one left some).
-        done = (IndexChange, Outbox, Referral, ConnectorAsk, Ask, Thanks, Need, Skill, Member)
+        done: tuple[Any, ...] = (IndexChange, Outbox, Referral, ConnectorAsk, Ask, Thanks)
+        done += (Need, NeedCount, Skill, Member)
         for model in done:
             session.execute(delete(model).where(col(model.community_id) == community))
         session.execute(delete(Community).where(col(Community.id) == community))
@@ -242,6 +244,17 @@ def fill(
             assert row is not None
             row.members_with_profile = sum(1 for n in skill_counts if n)
             session.add(row)
+            # What the triggers on `need` would have counted, as migration 0019 counts it.
+            posted = history + still_open
+            session.add(
+                NeedCount(
+                    community_id=community,
+                    shard=0,
+                    posted=posted,
+                    introduced=history,
+                    resolved=history,
+                )
+            )
     with store.session() as session:
         tallies.recount(session, community)  # who helped whom, as the migration counts it
     if not store.is_sqlite:
@@ -397,6 +410,15 @@ def _settings(url: str, cache: str) -> Settings:
     return Settings(database_url=url, cache_dir=cache_dir({"WHUFFIE_CACHE_DIR": cache}))
 
 
+async def _settled(core: Any) -> None:
+    """Wait (an hour at most) until the core's matchers are built, read and kept: what a
+    restart loads is then whole, and no reading is cut short as the process ends."""
+    for _ in range(36_000):
+        if not core.ctx.matchers.busy():
+            return
+        await asyncio.sleep(0.1)
+
+
 async def _first_need(core: Any, i: int, topic: str) -> int:
     """Member `i` asks about `topic` until really answered (not "give me a few seconds"),
     as one would; how many times they were asked to wait."""
@@ -421,6 +443,7 @@ async def _restart(url: str, members: int, started: float, cache: str) -> dict[s
     core.start_matching()
     await _first_need(core, members // 2, "postgres")
     seconds = time.time() - started
+    await _settled(core)
     store.dispose()
     return {
         "restart_to_first_need_s": round(seconds, 2),
@@ -491,10 +514,7 @@ async def _measure(
         ticks.append((time.perf_counter() - t) * 1000)
     needers = [next(who) for _ in range(commands)]
     fresh = await _freshness(url, core, port, needers, members, cache)
-    for _ in range(36_000):  # the matcher is kept for the restart that follows (an hour at most)
-        if not core.ctx.matchers.busy():
-            break
-        await asyncio.sleep(0.1)
+    await _settled(core)  # the matcher is kept for the restart that follows
     store.dispose()
     return {
         "cold_start_to_first_need_s": round(first_need, 2),
@@ -546,6 +566,7 @@ async def _freshness(
             times.append((time.perf_counter() - t) * 1000)
             found += offerer in port.recipients
     finally:
+        await _settled(writer)
         other.dispose()
     return {
         "/need after an /offer elsewhere": _summary(times),
@@ -583,6 +604,7 @@ async def _load(
         await core.handle(invocation)
         await core.flush()
         done += 1
+    await _settled(core)
     store.dispose()
     return done
 

@@ -379,6 +379,23 @@ class PulseAnswer(SQLModel, table=True):
     created_at: datetime
 
 
+class NeedCount(SQLModel, table=True):
+    """Running counts of a community's needs, kept by database triggers on `need` (0019).
+
+    /helpstats adds up a community's rows instead of counting every need. On PostgreSQL each
+    connection writes a row of its own (`shard`), so needs posted at once in several
+    processes never wait for each other's count; SQLite keeps one row, shard 0.
+    """
+
+    __tablename__ = "need_count"
+
+    community_id: str = Field(primary_key=True, max_length=200)
+    shard: int = Field(primary_key=True)
+    posted: int = Field(sa_column=Column(BigInteger, nullable=False))
+    introduced: int = Field(sa_column=Column(BigInteger, nullable=False))
+    resolved: int = Field(sa_column=Column(BigInteger, nullable=False))
+
+
 class IndexChange(SQLModel, table=True):
     """One change to what a community's matcher holds, so other processes can follow it.
 

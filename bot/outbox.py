@@ -132,6 +132,11 @@ def claim(
     says whether more were due than were taken. `replied`: replies delivered since the last
     claim, forgotten in the same transaction.
     """
+    if session.get_bind().dialect.name == "sqlite":
+        # The driver would begin the transaction at the first write, after the read: two
+        # processes on one file could then both read a message as due and both send it.
+        # Taking the write lock first makes the second read what the first claimed.
+        session.connection().exec_driver_sql("BEGIN IMMEDIATE")
     _forget_replies(session, items=replied)
     platforms = list(ctx.ports)
     if not platforms:
@@ -436,6 +441,23 @@ def _active() -> ColumnElement[bool]:
             col(Community.id) == col(Outbox.community_id),
             col(Community.inactive_since).is_not(None),
         )
+    )
+
+
+def owed_now(ctx: Context) -> ColumnElement[bool]:
+    """Whether a message of a community this process serves can be claimed now (`_due`),
+    or one is held by a sender that stopped renewing its lease (`reclaim_stale`)."""
+    now = ctx.now()
+    return exists().where(
+        or_(
+            and_(col(Outbox.status) == OUT_PENDING, col(Outbox.next_attempt_at) <= now),
+            and_(
+                col(Outbox.status) == OUT_SENDING,
+                col(Outbox.claimed_at) < now - ctx.settings.outbox_lease,
+            ),
+        ),
+        served(Outbox.community_id, list(ctx.ports)),
+        _active(),
     )
 
 

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from typing import TypeVar
 
+from sqlalchemy import ColumnElement, exists, or_
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from bot.context import Context
 from bot.models import ASK_PENDING, NEED_INTRODUCED, NEED_UNMET, Ask, Member, Need
-from bot.outbox import reclaim_stale, served
+from bot.outbox import owed_now, reclaim_stale, served
 from bot.usecases.answers import expire
-from bot.usecases.pulse import send_due_summaries
+from bot.usecases.forget import uninstalled_due
+from bot.usecases.pulse import send_due_summaries, summaries_due
 from bot.usecases.resolve import send_followup
 from bot.usecases.waiting import check_in
 from bot.usecases.wake import ask_about_waiting
@@ -25,6 +27,61 @@ def _lock_due(session: Session, query: SelectOfScalar[T]) -> list[T]:
     return list(session.exec(query.limit(BATCH).with_for_update(skip_locked=True)))
 
 
+def _asks_due(ctx: Context) -> tuple[ColumnElement[bool], ...]:
+    return (
+        col(Ask.status) == ASK_PENDING,
+        col(Ask.expires_at) <= ctx.now(),
+        served(Ask.community_id, list(ctx.ports)),
+    )
+
+
+def _followups_due(ctx: Context) -> tuple[ColumnElement[bool], ...]:
+    return (
+        col(Need.status) == NEED_INTRODUCED,
+        col(Need.followup_at).is_not(None),
+        col(Need.followup_at) <= ctx.now(),
+        served(Need.community_id, list(ctx.ports)),
+    )
+
+
+def _checkins_due(ctx: Context) -> tuple[ColumnElement[bool], ...]:
+    return (
+        col(Need.status) == NEED_UNMET,
+        col(Need.checkin_at).is_not(None),
+        col(Need.checkin_at) <= ctx.now(),
+        served(Need.community_id, list(ctx.ports)),
+    )
+
+
+def _pauses_ended(ctx: Context) -> tuple[ColumnElement[bool], ...]:
+    return (
+        col(Member.paused).is_(True),
+        col(Member.paused_until).is_not(None),
+        col(Member.paused_until) <= ctx.now(),
+    )
+
+
+def anything_due(ctx: Context, session: Session) -> bool:
+    """Whether the tick has anything to do: one read, without locks.
+
+    Every process ticks every few seconds and mostly finds nothing; asking once, rather than
+    once per kind of work in three transactions, keeps that cheap. Work another process
+    holds right now counts as due here: the tick then skips it, as it always did.
+    """
+    if not ctx.ports:
+        return False
+    kinds = [
+        exists().where(*_asks_due(ctx)),
+        exists().where(*_followups_due(ctx)),
+        exists().where(*_checkins_due(ctx)),
+        exists().where(*summaries_due(ctx)),
+        exists().where(*_pauses_ended(ctx)),
+        owed_now(ctx),
+        exists().where(*uninstalled_due(ctx)),
+    ]
+    return bool(session.execute(select(or_(*kinds))).scalar())
+
+
 def expire_due_asks(ctx: Context, session: Session) -> int:
     """Close the asks of one need that nobody answered in time, and move the need on.
 
@@ -32,11 +89,7 @@ def expire_due_asks(ctx: Context, session: Session) -> int:
     that held many needs would wait for one while holding others, and deadlock with a
     member's command. A need another process holds right now is left for the next round.
     """
-    due = (
-        Ask.status == ASK_PENDING,
-        Ask.expires_at <= ctx.now(),
-        served(Ask.community_id, list(ctx.ports)),
-    )
+    due = _asks_due(ctx)
     need = session.exec(
         select(Need)
         .where(col(Need.id).in_(select(Ask.need_id).where(*due)))
@@ -74,14 +127,7 @@ def send_due_followups(ctx: Context, session: Session) -> int:
     """Ask requesters whether their introduction helped, once it is time."""
     due = _lock_due(
         session,
-        select(Need)
-        .where(
-            Need.status == NEED_INTRODUCED,
-            col(Need.followup_at).is_not(None),
-            col(Need.followup_at) <= ctx.now(),
-            served(Need.community_id, list(ctx.ports)),
-        )
-        .order_by(col(Need.followup_at), col(Need.id)),
+        select(Need).where(*_followups_due(ctx)).order_by(col(Need.followup_at), col(Need.id)),
     )
     for need in due:
         send_followup(ctx, session, need)
@@ -92,14 +138,7 @@ def send_due_checkins(ctx: Context, session: Session) -> int:
     """Tell requesters whose need has waited long enough how it stands."""
     due = _lock_due(
         session,
-        select(Need)
-        .where(
-            Need.status == NEED_UNMET,
-            col(Need.checkin_at).is_not(None),
-            col(Need.checkin_at) <= ctx.now(),
-            served(Need.community_id, list(ctx.ports)),
-        )
-        .order_by(col(Need.checkin_at), col(Need.id)),
+        select(Need).where(*_checkins_due(ctx)).order_by(col(Need.checkin_at), col(Need.id)),
     )
     for need in due:
         check_in(ctx, session, need)
@@ -109,13 +148,7 @@ def send_due_checkins(ctx: Context, session: Session) -> int:
 def end_pauses(ctx: Context, session: Session) -> None:
     """Members whose pause ran out are available again, and asked about waiting needs."""
     ended = session.exec(
-        select(Member)
-        .where(
-            col(Member.paused).is_(True),
-            col(Member.paused_until).is_not(None),
-            col(Member.paused_until) <= ctx.now(),
-        )
-        .with_for_update(skip_locked=True)
+        select(Member).where(*_pauses_ended(ctx)).with_for_update(skip_locked=True)
     ).all()
     for member in ended:
         member.paused, member.paused_until, member.expired_streak = False, None, 0

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from datetime import timedelta
 from typing import TypeVar
 
-from sqlalchemy import delete
+from sqlalchemy import ColumnElement, delete
 from sqlmodel import Session, col, or_, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -32,6 +32,7 @@ from bot.models import (
     IndexChange,
     Member,
     Need,
+    NeedCount,
     Outbox,
     Skill,
     Thanks,
@@ -277,6 +278,15 @@ def _settle_thanks(
             session.add(thanks)
 
 
+def uninstalled_due(ctx: Context) -> tuple[ColumnElement[bool], ...]:
+    """Communities uninstalled longer ago than the grace period, among those served here."""
+    return (
+        col(Community.forget_after).is_not(None),
+        col(Community.forget_after) <= ctx.now(),
+        served(Community.id, list(ctx.ports)),
+    )
+
+
 def forget_uninstalled(ctx: Context, session: Session) -> str | None:
     """Delete everything of one community uninstalled longer ago than the grace period.
 
@@ -286,11 +296,7 @@ def forget_uninstalled(ctx: Context, session: Session) -> str | None:
     """
     community = session.exec(
         select(Community)
-        .where(
-            col(Community.forget_after).is_not(None),
-            col(Community.forget_after) <= ctx.now(),
-            served(Community.id, list(ctx.ports)),
-        )
+        .where(*uninstalled_due(ctx))
         .order_by(col(Community.forget_after))
         .limit(1)
         .with_for_update(skip_locked=True)
@@ -299,7 +305,8 @@ def forget_uninstalled(ctx: Context, session: Session) -> str | None:
         return None
     cid = community.id
     # Rows pointing at others first: messages at asks, thanks at needs, asks at needs.
-    for table in (IndexChange, Outbox, Thanks, Ask, Need, Skill, Member):
+    # Its needs' counts after its needs, whose deletion counts them down.
+    for table in (IndexChange, Outbox, Thanks, Ask, Need, NeedCount, Skill, Member):
         session.execute(delete(table).where(col(table.community_id) == cid))
     session.delete(community)
     session.flush()

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import timedelta
 
+from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, func, or_, select
 
 from bot import texts
@@ -190,16 +191,21 @@ def summary(ctx: Context, session: Session, sent: Pulse) -> Message:
     )
 
 
+def summaries_due(ctx: Context) -> tuple[ColumnElement[bool], ...]:
+    """Pulses whose summary is due now, in communities this process serves."""
+    return (
+        col(Pulse.summary_sent_at).is_(None),
+        col(Pulse.summary_at) <= ctx.now(),
+        served(Pulse.community_id, list(ctx.ports)),
+    )
+
+
 def send_due_summaries(ctx: Context, session: Session) -> int:
     """Tell each admin what came back from their pulse, once its three days are up."""
     due = list(
         session.exec(
             select(Pulse)
-            .where(
-                col(Pulse.summary_sent_at).is_(None),
-                col(Pulse.summary_at) <= ctx.now(),
-                served(Pulse.community_id, list(ctx.ports)),
-            )
+            .where(*summaries_due(ctx))
             .order_by(col(Pulse.summary_at), col(Pulse.id))
             .limit(10)
             .with_for_update(skip_locked=True)

@@ -15,7 +15,7 @@ from bot import texts
 from bot.clock import utcnow
 from bot.context import Context
 from bot.dashboard import links
-from bot.models import NEED_UNMET, OUT_DEAD, Community, Member, Need, Outbox, Thanks
+from bot.models import NEED_UNMET, OUT_DEAD, Community, Member, Need, NeedCount, Outbox, Thanks
 from bot.port import Invocation, Message
 from bot.usecases.pulse import answers_in
 from bot.usecases.referrals import community_referrals
@@ -94,14 +94,17 @@ def compute(session: Session, community_id: str, now: datetime | None = None) ->
         select(Community.members_with_profile).where(Community.id == community_id)
     ).first()
     in_community = Need.community_id == community_id
-    # micros_to_intro is set exactly when introduced_at is, and is in the covering index.
-    posted, n_introduced, n_resolved = session.execute(
-        select(
-            func.count(), func.count(col(Need.micros_to_intro)), func.count(col(Need.resolved_at))
-        )
-        .select_from(Need)
-        .where(in_community)
-    ).one()
+    # Counted as needs change (NeedCount), a few rows rather than every need.
+    posted, n_introduced, n_resolved = (
+        int(n or 0)
+        for n in session.execute(
+            select(
+                func.sum(NeedCount.posted),
+                func.sum(NeedCount.introduced),
+                func.sum(NeedCount.resolved),
+            ).where(NeedCount.community_id == community_id)
+        ).one()
+    )
     # Unmet topics: what waiting needs ask for that nobody in the community offers.
     unmet: Counter[str] = Counter()
     for topic, count in session.execute(

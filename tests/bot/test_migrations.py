@@ -22,7 +22,7 @@ from sqlmodel import SQLModel
 from bot.models import described_by_models
 from bot.store import MIGRATIONS, Store, alembic_config, write_revision
 from bot.usecases.stats import compute
-from tests.fakes import Community
+from tests.fakes import COMMUNITY, Community
 
 RELEASED = Path(__file__).parent / "released"
 FIRST_RELEASE = "first release of 0001 (outbox without claimed_by)"
@@ -275,3 +275,21 @@ def test_introductions_before_the_tallies_are_counted_in_them(empty: Store) -> N
     with empty.session() as session:
         stats = compute(session, "console", NOW)
     assert (stats.helpers, stats.longest_chain, stats.busiest_tenth_share) == (1, 1, 1.0)
+
+
+async def test_needs_stored_before_their_counts_are_counted_in_them(empty: Store) -> None:
+    """/helpstats after the upgrade that counts needs as they change counts the needs from
+    before it, and those posted after it."""
+    command.upgrade(alembic_config(empty.engine), "0018")
+    _seed(empty.engine)  # one need, introduced
+
+    empty.upgrade()
+
+    with empty.session() as session:
+        stats = compute(session, "console", NOW)
+    assert (stats.needs_posted, stats.needs_introduced, stats.needs_resolved) == (1, 1, 0)
+    community = Community(empty)
+    await community.say("dan", "need", "python help")
+    with empty.session() as session:
+        stats = compute(session, COMMUNITY, NOW)
+    assert (stats.needs_posted, stats.needs_introduced, stats.needs_resolved) == (1, 0, 0)

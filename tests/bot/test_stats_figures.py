@@ -9,14 +9,16 @@ import statistics
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from bot import tallies
 from bot.models import (
+    ASK_PENDING,
     NEED_INTRODUCED,
     NEED_OPEN,
     NEED_RESOLVED,
     NEED_UNMET,
+    Ask,
     Community,
     Member,
     Need,
@@ -372,3 +374,45 @@ async def test_figures_kept_as_members_help_equal_those_counted_need_by_need(
         stats = compute(session, COMMUNITY, NOW)
     # ann → bob, bob → ann (a favour returned), ann → bob again (another), fay → gus.
     assert (stats.helpers, stats.favours_returned, stats.longest_chain) == (3, 2, 3)
+
+
+def _pending_ask(c: FakeCommunity, user: str) -> str:
+    """The newest ask a member has not answered, whichever process delivered it."""
+    with c.core.store.session() as session:
+        found = session.exec(
+            select(Ask.id)
+            .join(Member, col(Member.id) == col(Ask.member_id))
+            .where(Member.user_id == user, Ask.status == ASK_PENDING)
+            .order_by(col(Ask.id).desc())
+        ).first()
+    assert found is not None
+    return str(found)
+
+
+async def test_needs_posted_introduced_and_resolved_at_once_in_two_processes_are_all_counted(
+    database_url: str,
+) -> None:
+    """Needs posted, taken and resolved in two processes at once, then a member forgotten:
+    /helpstats counts each need, as counting them one by one does."""
+    with two_processes(database_url) as (a, b):
+        await a.say("ann", "offer", "python")
+        await a.say("bob", "offer", "design")
+        for i in range(4):
+            await asyncio.gather(
+                a.say(f"p{i}", "need", "python packaging"),
+                b.say(f"d{i}", "need", "help with design please"),
+            )
+            await asyncio.gather(
+                a.say("ann", "accept", _pending_ask(a, "ann")),
+                b.say("bob", "accept", _pending_ask(b, "bob")),
+            )
+            await asyncio.gather(a.say(f"p{i}", "done"), b.say(f"d{i}", "done"))
+        await asyncio.gather(a.say("cat", "need", "rust"), b.say("dan", "need", "haskell"))
+        await b.say("p0", "forgetme")
+        await b.say("p0", "forgetme", "confirm")
+        with a.core.store.session() as session:
+            stats, by_hand = compute(session, COMMUNITY, NOW), _by_hand(session, COMMUNITY)
+        counts = (stats.needs_posted, stats.needs_introduced, stats.needs_resolved)
+        assert counts == (by_hand.needs_posted, by_hand.needs_introduced, by_hand.needs_resolved)
+        assert stats.needs_posted >= 9
+        assert stats.needs_resolved >= 7

@@ -54,3 +54,35 @@ async def test_a_tick_with_nothing_due_reads_no_table_whole(
             if line.strip().startswith("SCAN") or "Seq Scan" in line
         ]
         assert not whole, f"{statement}\n{plan}"
+
+
+async def test_an_idle_tick_asks_the_database_once_through_indexes(
+    community: Community, store: Store
+) -> None:
+    """Nothing due: one read, without a lock or a transaction per kind of work, and no table
+    read whole; every process ticks every few seconds, mostly finding nothing."""
+    await community.say("ann", "offer", "python")
+    await community.say("bob", "pause", "3")
+    await community.say("cat", "need", "python packaging")
+    await community.core.tick()  # the first also purges what is past its retention
+    issued: list[tuple[str, Any]] = []
+
+    def record(conn: Any, cursor: Any, statement: str, params: Any, *_: Any) -> None:
+        issued.append((statement, params))
+
+    event.listen(store.engine, "before_cursor_execute", record)
+    try:
+        await community.core.tick()
+    finally:
+        event.remove(store.engine, "before_cursor_execute", record)
+    assert len(issued) == 1
+    [(statement, _)] = issued
+    assert statement.lstrip().upper().startswith("SELECT")
+    assert "FOR UPDATE" not in statement.upper()
+    [plan] = _plans(store, issued)
+    whole = [
+        line
+        for line in plan.splitlines()
+        if (line.strip().startswith("SCAN") and "CONSTANT ROW" not in line) or "Seq Scan" in line
+    ]
+    assert not whole, f"{statement}\n{plan}"
