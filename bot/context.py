@@ -81,14 +81,14 @@ class Context:
 
         `about` lists the other members the text names, so /forgetme can find them by key.
         """
-        self.say_each(session, [(to, message, ask, about)])
+        self.say_each(session, [(to, message, ask.id if ask else None, about)])
 
     def say_each(
         self,
         session: Session,
-        dms: Sequence[tuple[Sequence[Member], Message, Ask | None, Sequence[Member]]],
+        dms: Sequence[tuple[Sequence[Member], Message, int | None, Sequence[Member]]],
     ) -> None:
-        """Owe several DMs at once, each as `say` would (recipients, message, ask, about)."""
+        """Owe several DMs at once, each as `say` would (recipients, message, ask id, about)."""
         if not dms:
             return
         now = self.now()
@@ -106,13 +106,13 @@ class Context:
                     "about_member_ids": [m.id for m in about if m.id is not None],
                     "text": message.text,
                     "buttons": [button_data(b) for b in message.buttons],
-                    "ask_id": ask.id if ask else None,
+                    "ask_id": ask_id,
                     "status": OUT_PENDING,
                     "attempts": 0,
                     "next_attempt_at": now,
                     "created_at": now,
                 }
-                for to, message, ask, about in dms
+                for to, message, ask_id, about in dms
             ],
         )
 

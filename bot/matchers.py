@@ -57,6 +57,7 @@ FORKS = hasattr(os, "fork")
 _WRITTEN = "whuffie.index.written"
 _LEAVING = "whuffie.index.leaving"
 _OFFERED = "whuffie.index.offered"
+_CAUGHT_UP = "whuffie.index.caught_up"
 
 
 class Warming(RuntimeError):
@@ -474,7 +475,12 @@ class Matchers:
         with entry.lock:
             matcher = entry.matcher
             assert matcher is not None
-            self._catch_up(session, community_id, entry)
+            # Once per transaction: a /need reads the matcher twice (its topic, its
+            # candidates), and what others commit meanwhile may as well wait for the next one.
+            caught_up = session.info.setdefault(_CAUGHT_UP, set())
+            if community_id not in caught_up:
+                self._catch_up(session, community_id, entry)
+                caught_up.add(community_id)
             # Skills offered in this very transaction count for it (needs waiting for them
             # are asked about at once), and are taken back after: only a commit keeps them.
             lent = []

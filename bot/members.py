@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 
-from sqlalchemy import inspect
+from sqlalchemy import bindparam, inspect
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from bot.models import Community, Member
 from bot.port import Actor
@@ -28,9 +30,15 @@ def ensure_community(session: Session, actor: Actor, now: datetime) -> Community
 
 def find_member(session: Session, community_id: str, user_id: str) -> Member | None:
     """A member by their platform id, if the bot knows them."""
-    return session.exec(
-        select(Member).where(Member.community_id == community_id, Member.user_id == user_id)
-    ).first()
+    return session.exec(_member(), params={"community": community_id, "user": user_id}).first()
+
+
+@functools.cache
+def _member() -> SelectOfScalar[Member]:
+    """Built once: every command runs it."""
+    return select(Member).where(
+        Member.community_id == bindparam("community"), Member.user_id == bindparam("user")
+    )
 
 
 def _name(actor: Actor) -> str:

@@ -132,6 +132,11 @@ def claim(
     says whether more were due than were taken. `replied`: replies delivered since the last
     claim, forgotten in the same transaction.
     """
+    if session.get_bind().dialect.name == "sqlite":
+        # The driver would begin the transaction at the first write, after the read: two
+        # processes on one file could then both read a message as due and both send it.
+        # Taking the write lock first makes the second read what the first claimed.
+        session.connection().exec_driver_sql("BEGIN IMMEDIATE")
     _forget_replies(session, items=replied)
     platforms = list(ctx.ports)
     if not platforms:

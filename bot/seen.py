@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete
+from sqlalchemy import bindparam, delete
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.sql.dml import ReturningInsert
 from sqlmodel import Session, col
 
 from bot.models import SeenRequest
@@ -26,11 +28,22 @@ def remember(session: Session, key: str, forget_at: datetime) -> bool:
     `ON CONFLICT DO NOTHING` on the primary key decides between racing processes: the
     second insert waits for the first to commit, then inserts nothing.
     """
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    insert = dialect.insert(SeenRequest).values(key=key, forget_at=forget_at)
+    first = _remember(session.get_bind().dialect.name)
+    return session.execute(first, {"key": key, "forget_at": forget_at}).first() is not None
+
+
+@functools.cache
+def _remember(dialect_name: str) -> ReturningInsert[tuple[str]]:
+    """The insert `remember` runs, built once per database kind: every command runs it."""
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    insert = dialect.insert(SeenRequest).values(
+        key=bindparam("key"), forget_at=bindparam("forget_at")
+    )
     # RETURNING tells the two cases apart on both databases (row counts of INSERTs do not).
-    first = insert.on_conflict_do_nothing(index_elements=["key"]).returning(SeenRequest.key)
-    return session.execute(first).first() is not None
+    first: ReturningInsert[tuple[str]] = insert.on_conflict_do_nothing(
+        index_elements=["key"]
+    ).returning(SeenRequest.key)
+    return first
 
 
 def forget_old(session: Session, now: datetime) -> int:

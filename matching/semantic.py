@@ -173,6 +173,7 @@ def shared_embedder() -> StaticEmbedder:
         return _shared
 
 
+_FLUSH_SLICE = 4096  # skills embedded per call when a backlog is read at once
 COARSE = 32  # the leading dimensions a first pass compares (the model ranks them first)
 SHORTLIST = 16  # rows kept per wanted result for the exact second pass
 
@@ -388,7 +389,10 @@ class SemanticIndex:
             return
         newest = reversed(waiting.items())
         items = list(itertools.islice(newest, len(waiting) if limit is None else limit))
-        self.read(items, self.embedder.embed([text for _, text in items]))
+        # In slices: a whole community's tokens and vectors at once would cost memory twice.
+        for start in range(0, len(items), _FLUSH_SLICE):
+            part = items[start : start + _FLUSH_SLICE]
+            self.read(part, self.embedder.embed([text for _, text in part]))
 
     def defer(self) -> None:
         """Leave the skills waiting now to be read in the background (`unread`, `read`)."""

@@ -8,9 +8,10 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam
-from sqlmodel import Session, col, func, or_, select
-from sqlmodel.sql.expression import SelectOfScalar
+from sqlalchemy import bindparam, insert, update
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlmodel import Session, SQLModel, col, func, or_, select
+from sqlmodel.sql.expression import Select, SelectOfScalar
 
 from bot import tallies, texts
 from bot.context import Context
@@ -24,6 +25,7 @@ from bot.models import (
     NEED_OPEN,
     NEED_UNMET,
     ORIGIN_GIVE,
+    ORIGIN_MATCH,
     ORIGIN_REFERRAL,
     Ask,
     Member,
@@ -42,9 +44,12 @@ CANDIDATE_POOL = 30
 
 def is_available(ctx: Context, member: Member) -> bool:
     """Not paused (or the pause is over)."""
-    if not member.paused:
-        return True
-    return member.paused_until is not None and member.paused_until <= ctx.now()
+    return _free(ctx, member.paused, member.paused_until)
+
+
+def _free(ctx: Context, paused: bool, until: datetime | None) -> bool:
+    """Not paused, or paused until a time now past."""
+    return not paused or (until is not None and until <= ctx.now())
 
 
 def paused_members(ctx: Context, session: Session, community_id: str) -> list[int]:
@@ -72,12 +77,21 @@ def _asked_before() -> SelectOfScalar[int]:
 
 
 @functools.cache
-def _candidates() -> SelectOfScalar[Member]:
+def _candidates() -> Select[int, bool, datetime | None, datetime | None]:
+    # What choosing needs of each candidate, as rows: of the 30 or so, three are asked.
     return (
-        select(Member)
+        select(Member.id, Member.paused, Member.paused_until, Member.last_asked_at)
         .where(col(Member.id).in_(bindparam("ids", expanding=True)))
         .order_by(col(Member.id))
         .with_for_update()
+    )
+
+
+@functools.cache
+def _picked() -> SelectOfScalar[Member]:
+    return (
+        select(Member)
+        .where(col(Member.id).in_(bindparam("ids", expanding=True)))
         .execution_options(populate_existing=True)
     )
 
@@ -100,7 +114,7 @@ def ask_more(ctx: Context, session: Session, need: Need, how_many: int) -> int:
     ids = sorted(int(c.member_id) for c in ranked)
     # Locking the candidates' rows keeps the per-member limit on open asks true when two
     # needs are matched at once in two processes.
-    members = {m.id: m for m in session.exec(_candidates(), params={"ids": ids})}
+    members = {m.id: m for m in session.execute(_candidates(), {"ids": ids})}
     open_asks = open_load(ctx, session, ids)
     resting = asked_enough(ctx, session, ids, need.requester_id)
     loads = {
@@ -114,7 +128,7 @@ def ask_more(ctx: Context, session: Session, need: Need, how_many: int) -> int:
         c
         for c in ranked
         if (m := members.get(int(c.member_id))) is not None
-        and is_available(ctx, m)
+        and _free(ctx, m.paused, m.paused_until)
         and m.id not in resting
     ]
     # Favours come back: whoever the requester once helped is asked first, within every
@@ -127,17 +141,35 @@ def ask_more(ctx: Context, session: Session, need: Need, how_many: int) -> int:
     most = ctx.settings.max_open_asks
     chosen = select_fairly(returning, loads, k=how_many, max_open=most)
     chosen += select_fairly(others, loads, k=how_many - len(chosen), max_open=most)
-    picked = [(members[int(c.member_id)], c.reasons) for c in chosen]
+    # Read as members (rows locked above) only now: the few the asks are written for.
+    asked = [int(c.member_id) for c in chosen]
+    found = {m.id: m for m in session.exec(_picked(), params={"ids": asked})} if asked else {}
+    picked = [(found[int(c.member_id)], c.reasons) for c in chosen]
     send_asks(ctx, session, need, picked, owed=owed)
     return len(chosen)
 
 
 def send_ask(
     ctx: Context, session: Session, need: Need, member: Member, reasons: Sequence[Reason]
-) -> Ask:
-    """Ask one member privately about a need, saying why them; their row is locked already."""
-    [ask] = send_asks(ctx, session, need, [(member, reasons)])
-    return ask
+) -> int:
+    """Ask one member privately about a need, saying why them; their row is locked already.
+
+    Returns the ask's id.
+    """
+    [ask_id] = send_asks(ctx, session, need, [(member, reasons)])
+    return ask_id
+
+
+_ASK = SQLModel.metadata.tables["ask"]
+_MEMBER = SQLModel.metadata.tables["member"]
+# Every /need writes its asks and marks whom it asked: as rows, with statements built once.
+# ORM objects for them cost more than the statements (the asks are read back by id).
+_NEW_ASKS = insert(_ASK).returning(_ASK.c.id, sort_by_parameter_order=True)
+_ASKED_AT = (
+    update(_MEMBER)
+    .where(_MEMBER.c.id.in_(bindparam("ids", expanding=True)))
+    .values(last_asked_at=bindparam("at"))
+)
 
 
 def send_asks(
@@ -147,10 +179,11 @@ def send_asks(
     chosen: Sequence[tuple[Member, Sequence[Reason]]],
     *,
     owed: Mapping[int, Favour] | None = None,
-) -> list[Ask]:
+) -> list[int]:
     """Ask members privately about a need, saying why each; their rows are locked already.
 
     `owed`: the favours the requester did these members, when the caller has read them.
+    Returns the asks' ids, in the order of `chosen`.
     """
     if not chosen:
         return []
@@ -160,36 +193,45 @@ def send_asks(
         ids = [m.id for m, _ in chosen if m.id is not None]
         owed = favours_from(session, need.community_id, requester.id, ids)
     now = ctx.now()
-    asks = [
-        Ask(
-            need_id=need.id,
-            member_id=member.id,
-            community_id=need.community_id,
-            reasons=stored(reasons),
-            created_at=now,
-            expires_at=now + ctx.settings.ask_timeout,
-        )
-        for member, reasons in chosen
-    ]
-    session.add_all(asks)
-    session.flush()  # their ids, for the buttons: all in one go
+    session.flush()  # what the asks refer to (the need) is written first, as before
+    connection = session.connection()
+    ask_ids = list(
+        connection.execute(
+            _NEW_ASKS,
+            [
+                {
+                    "need_id": need.id,
+                    "member_id": member.id,
+                    "community_id": need.community_id,
+                    "reasons": stored(reasons),
+                    "reason": "",
+                    "origin": ORIGIN_MATCH,
+                    "status": ASK_PENDING,
+                    "created_at": now,
+                    "expires_at": now + ctx.settings.ask_timeout,
+                }
+                for member, reasons in chosen
+            ],
+        ).scalars()
+    )
+    connection.execute(_ASKED_AT, {"ids": [m.id for m, _ in chosen], "at": now})
     name = ctx.name(requester)
     quoted = ctx.quote(need.community_id, need.text)
-    dms: list[tuple[Sequence[Member], Message, Ask | None, Sequence[Member]]] = []
-    for ask, (member, reasons) in zip(asks, chosen, strict=True):
-        member.last_asked_at = now
-        session.add(member)
+    dms: list[tuple[Sequence[Member], Message, int | None, Sequence[Member]]] = []
+    for ask_id, (member, reasons) in zip(ask_ids, chosen, strict=True):
+        # Written above; the loaded row says so too, without writing it again.
+        set_committed_value(member, "last_asked_at", now)
         favour = owed.get(member.id) if member.id is not None else None
         message = texts.ask(
-            ask.id or 0,
+            ask_id,
             name,
             quoted,
             texts.why_you(escaped(ctx, need.community_id, reasons), name),
             favour_line(ctx, need, member, requester, favour),
         )
-        dms.append(([member], message, ask, [requester]))
+        dms.append(([member], message, ask_id, [requester]))
     ctx.say_each(session, dms)
-    return asks
+    return ask_ids
 
 
 def after_ask_closed(ctx: Context, session: Session, need: Need) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 
@@ -12,7 +13,7 @@ from sqlmodel import select
 
 from bot import texts
 from bot.models import ASK_UNDELIVERABLE, OUT_SENDING, Ask, Outbox
-from bot.outbox import MAX_ATTEMPTS, backoff
+from bot.outbox import MAX_ATTEMPTS, Claimed, backoff, claim
 from bot.port import Actor, Invocation, Message
 from bot.settings import Settings
 from bot.store import Store
@@ -388,3 +389,55 @@ async def test_replies_delivered_together_are_forgotten_together(database_url: s
         a.clock.advance(timedelta(hours=1))
         await b.core.tick()
     assert not a.port.to("bob") and not a.port.to("dan")
+
+
+async def test_two_processes_claiming_at_once_never_both_take_a_message(
+    processes: tuple[Community, Community],
+) -> None:
+    """One process reads a message as due; another claims it meanwhile: only one sends it.
+
+    The second claim runs while the first is between reading the due messages and marking
+    them (forced with a hook on the first's connection), the narrowest window there is.
+    """
+    a, b = processes
+    await a.say("ann", "offer", "python")  # the community and its member exist
+    now = a.clock.now()
+    with a.core.store.session() as session:
+        session.add(
+            Outbox(
+                community_id=COMMUNITY,
+                kind="dm",
+                recipients=["ann"],
+                text="hello",
+                next_attempt_at=now,
+                created_at=now,
+            )
+        )
+    others: list[list[Claimed]] = []
+
+    def b_claims() -> None:
+        with b.core.store.session() as session:
+            others.append(claim(b.core.ctx, session)[0])
+
+    hooked = a.core.store.engine
+    ran: list[threading.Thread] = []
+
+    def between(conn: object, cursor: object, statement: str, *args: object) -> None:
+        if ran or "FROM outbox" not in statement or "ORDER BY" not in statement:
+            return
+        thread = threading.Thread(target=b_claims)
+        ran.append(thread)
+        thread.start()
+        thread.join(timeout=1.0)  # on SQLite it waits for this claim's write lock
+
+    event.listen(hooked, "after_cursor_execute", between)
+    try:
+        with a.core.store.session() as session:
+            mine, _ = claim(a.core.ctx, session)
+    finally:
+        event.remove(hooked, "after_cursor_execute", between)
+    for thread in ran:
+        thread.join(timeout=30)
+    assert ran, "the hook never ran: the due query changed"
+    claims = [item.id for item in mine] + [item.id for batch in others for item in batch]
+    assert len(claims) == 1
