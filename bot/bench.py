@@ -576,9 +576,10 @@ async def _freshness(
 
 async def _load(
     url: str, members: int, seconds: float, seed: int, offers: float, cache: str
-) -> int:
+) -> tuple[int, float]:
     """One process of a throughput run: ready, wait for the start, then a closed loop of
-    /need (and `offers` of /offer) from random members for `seconds`; the commands done."""
+    /need (and `offers` of /offer) from random members for `seconds`; the commands done and
+    the CPU seconds the process used doing them."""
     from bot.app import Whuffie
 
     store = Store.connect(url)
@@ -591,6 +592,7 @@ async def _load(
     rng = random.Random(seed)
     print("ready", flush=True)
     sys.stdin.readline()  # the start, given to every process at once
+    cpu = time.process_time()
     done = 0
     end = time.monotonic() + seconds
     while time.monotonic() < end:
@@ -604,15 +606,18 @@ async def _load(
         await core.handle(invocation)
         await core.flush()
         done += 1
+    cpu = time.process_time() - cpu  # this process's own CPU, its threads included
     await _settled(core)
     store.dispose()
-    return done
+    return done, cpu
 
 
 def _throughput(
     url: str, members: int, processes: int, seconds: float, offers: float, cache: str
-) -> float:
-    """Commands per second of `processes` bot processes on one database, all at once."""
+) -> tuple[float, float]:
+    """Commands per second of `processes` bot processes on one database, all at once, and
+    the bot processes' CPU milliseconds per command (the database server's not included):
+    on a machine with no core to spare, a second process adds CPU, not throughput."""
     children = []
     for k in range(processes):
         command = [sys.executable, "-m", "bot.bench", "--load", "--database", url]
@@ -630,12 +635,15 @@ def _throughput(
         child.stdin.write("go\n")
         child.stdin.flush()
     done = 0
+    cpu = 0.0
     for child in children:
         out, _ = child.communicate()
         if child.returncode != 0:
             raise RuntimeError("a load process failed")
-        done += int(out.strip().splitlines()[-1])
-    return round(done / seconds, 1)
+        count, used = out.strip().splitlines()[-1].split()
+        done += int(count)
+        cpu += float(used)
+    return round(done / seconds, 1), round(cpu * 1000 / done, 1) if done else 0.0
 
 
 def _stats_from_shell(url: str) -> float:
@@ -697,10 +705,10 @@ def run(args: argparse.Namespace) -> int:
     cached = cache_dir({**os.environ, "WHUFFIE_CACHE_DIR": cache})
     cache = str(cached) if cached is not None else "off"  # the same folder for every child
     if args.load:
-        count = asyncio.run(
+        count, cpu = asyncio.run(
             _load(args.database, args.members, args.seconds, args.seed, args.offers, cache)
         )
-        print(count)
+        print(count, cpu)
         return 0
     if args.measure:
         figures = asyncio.run(
@@ -736,10 +744,13 @@ def run(args: argparse.Namespace) -> int:
         report.update(json.loads(done.stdout.strip().splitlines()[-1]))
     report["whuffie_stats_json_s"] = _stats_from_shell(args.database)
     if args.seconds > 0:
-        one = _throughput(args.database, args.members, 1, args.seconds, 0.2, cache)
-        two = _throughput(args.database, args.members, 2, args.seconds, 0.2, cache)
+        one, one_cpu = _throughput(args.database, args.members, 1, args.seconds, 0.2, cache)
+        two, two_cpu = _throughput(args.database, args.members, 2, args.seconds, 0.2, cache)
         report["commands_per_s_1_process"] = one
         report["commands_per_s_2_processes"] = two
+        report["cpu_ms_per_command_1_process"] = one_cpu
+        report["cpu_ms_per_command_2_processes"] = two_cpu
+        report["load_average"] = round(os.getloadavg()[0], 2)
         report["two_processes_over_one"] = round(two / one, 2) if one else None
     if args.json:
         print(json.dumps(report))

@@ -55,6 +55,8 @@ def test_bench_e2e_fills_a_community_and_reports_every_figure(
     assert report["/need after an /offer elsewhere"]["median_ms"] > 0
     assert report["commands_per_s_1_process"] > 0
     assert report["commands_per_s_2_processes"] > 0
+    assert report["cpu_ms_per_command_1_process"] > 0
+    assert report["cpu_ms_per_command_2_processes"] > 0
     store = Store.connect(database_url)
     try:
         with store.session() as session:
