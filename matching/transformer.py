@@ -11,6 +11,7 @@ model (within 1e-4). No torch, no service, nothing downloaded: a need costs a fe
 
 from __future__ import annotations
 
+import atexit
 import math
 import threading
 from collections.abc import Callable, Sequence
@@ -154,11 +155,44 @@ class TransformerEmbedder:
             for row, i in enumerate(chunk):
                 tokens[row, : len(ids[i])] = ids[i]
                 mask[row, : len(ids[i])] = 1.0
-            (states,) = self._session.run(None, {"input_ids": tokens, "mask": mask})
+            (states,) = _run(self._session, {"input_ids": tokens, "mask": mask})
             pooled = np.einsum("btd,bt->bd", states, mask)
             norms = np.linalg.norm(pooled, axis=1, keepdims=True)
             out[[todo[i] for i in chunk]] = pooled / np.maximum(norms, np.float32(1e-12))
         return out
+
+
+# onnxruntime aborts the whole process if it ends while a thread is inside a run (a skill
+# read in the background when the bot stops): at exit, runs under way finish, and a thread
+# that would start one waits for the end instead.
+_runs = threading.Condition()
+_running = 0
+_ending = False
+
+
+def _run(session: Any, feeds: dict[str, npt.NDArray[Any]]) -> list[Vectors]:
+    """One run of the session, unless the process is ending."""
+    global _running
+    with _runs:
+        while _ending:
+            _runs.wait()
+        _running += 1
+    try:
+        out: list[Vectors] = session.run(None, feeds)
+        return out
+    finally:
+        with _runs:
+            _running -= 1
+            _runs.notify_all()
+
+
+@atexit.register
+def _end_runs() -> None:
+    """Let the runs under way finish (a batch takes well under a second) and start no more."""
+    global _ending
+    with _runs:
+        _ending = True
+        _runs.wait_for(lambda: _running == 0, timeout=10)
 
 
 _lock = threading.Lock()

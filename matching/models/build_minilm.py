@@ -62,7 +62,7 @@ def write_graph(target: Path) -> None:
 
     def op(kind: str, *inputs: str, **attributes: Any) -> str:
         name = f"{kind.lower()}{len(nodes)}"
-        nodes.append(helper.make_node(kind, list(inputs), [name], **attributes))
+        nodes.append(helper.make_node(kind, list(inputs), [name], name=name, **attributes))
         return name
 
     def const(name: str, value: np.ndarray) -> str:
@@ -88,6 +88,7 @@ def write_graph(target: Path) -> None:
         const("far", np.array(1e9, dtype=np.float32)),
     )
     padding = op("Unsqueeze", padding, const("axes", np.array([1, 2])))
+    const("first", np.array([0]))  # the axis Q, K and V are squeezed on
     split = const("heads", np.array([0, 0, 3, HEADS, dim // HEADS]))
     joined = const("joined", np.array([0, 0, dim]))
     root2 = const("root2", np.array(np.sqrt(2.0), dtype=np.float32))
@@ -97,7 +98,10 @@ def write_graph(target: Path) -> None:
         p = f"{layer}."
         # (texts, tokens, 3, heads, hd) -> (3, texts, heads, tokens, hd), then Q, K and V.
         qkv = op("Transpose", op("Reshape", dense(x, p + "qkv"), split), perm=[2, 0, 3, 1, 4])
-        q, k, v = (op("Gather", qkv, const(f"{p}{i}", np.array(i)), axis=0) for i in range(3))
+        # Split, not three Gathers: onnxruntime 1.19 fuses those into nodes of one name.
+        thirds = [f"{p}{m}" for m in "qkv"]
+        nodes.append(helper.make_node("Split", [qkv], thirds, name=p + "split", axis=0))
+        q, k, v = (op("Squeeze", third, "first") for third in thirds)
         scores = op("Add", op("MatMul", q, op("Transpose", k, perm=[0, 1, 3, 2])), padding)
         scores = op("Softmax", scores, axis=-1)
         attended = op("Transpose", op("MatMul", scores, v), perm=[0, 2, 1, 3])

@@ -1,6 +1,10 @@
 """The transformer's vectors are those of BERT's encoder written out plainly."""
 
 import math
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
@@ -98,3 +102,31 @@ def test_many_short_texts_in_several_batches_read_as_the_reference(expected: Arr
     want = np.vstack([expected[TEXTS.index(t)] for t in texts])
     assert np.abs(got[:-1] - want).max() <= 1e-4
     assert not got[-1].any()
+
+
+def test_a_process_ending_while_the_model_reads_exits_cleanly(tmp_path: Path) -> None:
+    """The bot stopping while skills are read in the background ends normally, not aborted."""
+    script = tmp_path / "reads.py"
+    script.write_text(
+        textwrap.dedent(
+            """
+            import threading, time
+            from matching.transformer import shared_transformer
+
+            model = shared_transformer()
+
+            def read() -> None:
+                while True:
+                    model.embed([f"skill number {i}" for i in range(16)])
+
+            threading.Thread(target=read, daemon=True).start()
+            time.sleep(0.3)
+            """
+        )
+    )
+    for _ in range(3):  # the run under way at exit differs each time
+        done = subprocess.run(
+            [sys.executable, str(script)], capture_output=True, text=True, timeout=120
+        )
+        assert done.returncode == 0, done.stderr[-500:]
+        assert "terminate" not in done.stderr
