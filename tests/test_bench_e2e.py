@@ -44,6 +44,7 @@ def test_bench_e2e_fills_a_community_and_reports_every_figure(
     for figure in ("/need", "/needs", "/helpstats", "/offer", "tick_nothing_due"):
         assert report[figure]["median_ms"] > 0
     assert report["cold_start_to_first_need_s"] > 0
+    assert report["background_work_done_s"] >= report["cold_start_to_first_need_s"]
     # Just filled: the first start builds the matcher, the restart loads what it kept.
     assert (report["matcher_builds"], report["matcher_loads"]) == (1, 0)
     assert report["restart_to_first_need_s"] > 0
