@@ -9,10 +9,12 @@ loader, which looks for the tokenizer elsewhere and then tries to download it.
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import itertools
 import re
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from importlib.util import find_spec
 from pathlib import Path
 from typing import Protocol
@@ -26,6 +28,39 @@ Vectors = npt.NDArray[np.float32]
 
 _WEIGHTS = Path("weights") / "l2_supercat_256.safetensors"
 _TOKENIZER = Path("tokenizers") / "l2_supercat_tokenizer_config.json"
+
+
+# onnxruntime and the tokenizers abort the whole process if it ends while a thread is inside
+# them (a matcher built or skills read in the background when the bot stops): at exit, the
+# calls under way finish, and a thread that would start one waits for the end instead.
+_calls = threading.Condition()
+_inside = 0
+_ending = False
+
+
+@contextlib.contextmanager
+def native_call() -> Iterator[None]:
+    """Around a call into a model's native code, which must not be under way at exit."""
+    global _inside
+    with _calls:
+        while _ending:
+            _calls.wait()
+        _inside += 1
+    try:
+        yield
+    finally:
+        with _calls:
+            _inside -= 1
+            _calls.notify_all()
+
+
+@atexit.register
+def _end_calls() -> None:
+    """Let the calls under way finish (a batch takes well under a second) and start no more."""
+    global _ending
+    with _calls:
+        _ending = True
+        _calls.wait_for(lambda: _inside == 0, timeout=10)
 
 
 class Embedder(Protocol):
@@ -78,7 +113,8 @@ class StaticEmbedder:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         if not texts:
             return out
-        encoded = self._tokenizer.encode_batch(list(texts), add_special_tokens=False)
+        with native_call():
+            encoded = self._tokenizer.encode_batch(list(texts), add_special_tokens=False)
         for row, enc in enumerate(encoded):
             if enc.ids:
                 out[row] = self._matrix[enc.ids].mean(axis=0)

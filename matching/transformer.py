@@ -11,7 +11,6 @@ model (within 1e-4). No torch, no service, nothing downloaded: a need costs a fe
 
 from __future__ import annotations
 
-import atexit
 import math
 import threading
 from collections.abc import Callable, Sequence
@@ -21,7 +20,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from matching.semantic import ModelMissing, Vectors
+from matching.semantic import ModelMissing, Vectors, native_call
 
 MODEL_DIR = Path(__file__).parent / "models" / "minilm"
 GRAPH = "encoder.onnx"
@@ -141,7 +140,7 @@ class TransformerEmbedder:
         todo = [i for i, t in enumerate(texts) if t.strip()]
         if not todo:
             return out
-        with self._lock:
+        with self._lock, native_call():
             encoded = self._tokenizer.encode_batch([texts[i] for i in todo])
         ids = [e.ids for e in encoded]
         # Like lengths together: little padding, and one pass over the weights per batch
@@ -162,37 +161,11 @@ class TransformerEmbedder:
         return out
 
 
-# onnxruntime aborts the whole process if it ends while a thread is inside a run (a skill
-# read in the background when the bot stops): at exit, runs under way finish, and a thread
-# that would start one waits for the end instead.
-_runs = threading.Condition()
-_running = 0
-_ending = False
-
-
 def _run(session: Any, feeds: dict[str, npt.NDArray[Any]]) -> list[Vectors]:
     """One run of the session, unless the process is ending."""
-    global _running
-    with _runs:
-        while _ending:
-            _runs.wait()
-        _running += 1
-    try:
+    with native_call():
         out: list[Vectors] = session.run(None, feeds)
-        return out
-    finally:
-        with _runs:
-            _running -= 1
-            _runs.notify_all()
-
-
-@atexit.register
-def _end_runs() -> None:
-    """Let the runs under way finish (a batch takes well under a second) and start no more."""
-    global _ending
-    with _runs:
-        _ending = True
-        _runs.wait_for(lambda: _running == 0, timeout=10)
+    return out
 
 
 _lock = threading.Lock()
