@@ -100,8 +100,8 @@ class TransformerEmbedder:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
-        files = [root / "model.safetensors", root / "tokenizer.json", root / GRAPH]
-        if not all(f.is_file() for f in files):
+        tokenizer = root / "tokenizer.json"
+        if not all(f.is_file() for f in (root / "model.safetensors", tokenizer, root / GRAPH)):
             raise ModelMissing(f"transformer model files not found under {root}")
         _limit_blas_threads()
         # Kept alive here: onnxruntime reads them in place rather than copying them.
@@ -120,7 +120,7 @@ class TransformerEmbedder:
         self._session: Any = ort.InferenceSession(
             str(root / GRAPH), options, providers=["CPUExecutionProvider"]
         )
-        self._tokenizer = Tokenizer.from_file(str(files[1]))
+        self._tokenizer = Tokenizer.from_file(str(tokenizer))
         self._tokenizer.no_padding()
         self._tokenizer.enable_truncation(_MAX_TOKENS)
         self._lock = threading.Lock()  # the tokenizer's settings are shared state
@@ -143,8 +143,8 @@ class TransformerEmbedder:
         with self._lock, native_call():
             encoded = self._tokenizer.encode_batch([texts[i] for i in todo])
         ids = [e.ids for e in encoded]
-        # Like lengths together: little padding, and one pass over the weights per batch
-        # (what a pass costs most is reading the weights, not the tokens).
+        # Like lengths together, so a batch pads little: a run costs by its tokens, padding
+        # included.
         order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
         for start in range(0, len(order), _BATCH):
             chunk = order[start : start + _BATCH]
